@@ -1,0 +1,242 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from lantoa.accounts.models import ApiToken, Membership, Role, User
+from lantoa.core.spreadsheets import RowError, RowErrors, read_table
+from lantoa.core.text import nfc
+from lantoa.history.services import history_record
+from lantoa.units.models import Unit
+
+
+def token_create(*, user: User) -> tuple[str, ApiToken]:
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        digest=ApiToken.digest_of(raw),
+        expires_at=timezone.now() + timedelta(days=settings.LANTOA_API_TOKEN_DAYS),
+    )
+    return raw, token
+
+
+def token_authenticate(*, raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.digest_of(raw), expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def _membership_snapshot(m: Membership | None) -> dict | None:
+    return (
+        None
+        if m is None
+        else {
+            "user": m.user.username,
+            "unit": m.unit.name,
+            "role": m.role,
+            "is_active": m.is_active,
+        }
+    )
+
+
+@transaction.atomic
+def membership_set(*, user: User, unit: Unit, role: str, actor=None) -> Membership:
+    if role not in Role.values:
+        raise ValidationError({"role": "Vai trò không hợp lệ."})
+    existing = (
+        Membership.objects.filter(user=user, unit=unit).select_related("user", "unit").first()
+    )
+    before = _membership_snapshot(existing)
+    if existing:
+        existing.role, existing.is_active = role, True
+        existing.save(update_fields=["role", "is_active", "updated_at"])
+        membership = existing
+    else:
+        membership = Membership.objects.create(user=user, unit=unit, role=role)
+    history_record(
+        actor=actor,
+        unit=unit,
+        obj=membership,
+        action="membership",
+        summary=f"Phân quyền {user.username}: {membership.get_role_display()} tại {unit.name}",
+        before=before,
+        after=_membership_snapshot(membership),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor=None) -> None:
+    before = _membership_snapshot(membership)
+    membership.is_active = False
+    membership.save(update_fields=["is_active", "updated_at"])
+    history_record(
+        actor=actor,
+        unit=membership.unit,
+        obj=membership,
+        action="membership_remove",
+        summary=f"Thu hồi quyền của {membership.user.username} tại {membership.unit.name}",
+        before=before,
+        after=_membership_snapshot(membership),
+    )
+
+
+def _validate_user(username: str, email: str) -> None:
+    errors = {}
+    if not username:
+        errors["username"] = "Tên đăng nhập không được để trống."
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = f"Tên đăng nhập “{username}” đã tồn tại."
+    if email and "@" not in email:
+        errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    full_name: str,
+    email: str,
+    unit: Unit,
+    role: str,
+    password: str | None = None,
+    actor=None,
+) -> User:
+    username = username.strip().lower()
+    _validate_user(username, email)
+    user = User(username=username, full_name=nfc(full_name), email=email.strip())
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    membership_set(user=user, unit=unit, role=role, actor=actor)
+    return user
+
+
+def user_invite(*, user: User, request=None) -> None:
+    """E-mail a one-time link to set the password (Django's reset machinery)."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    if not user.email:
+        raise ValidationError({"email": "Người dùng chưa có địa chỉ thư điện tử."})
+    form = PasswordResetForm({"email": user.email})
+    form.is_valid()
+    form.save(
+        request=request,
+        domain_override=settings.BASE_URL.split("://", 1)[-1],
+        use_https=settings.BASE_URL.startswith("https"),
+        subject_template_name="accounts/invite_subject.txt",
+        email_template_name="accounts/invite_email.txt",
+    )
+
+
+@transaction.atomic
+def user_set_password(*, user: User, actor=None) -> str:
+    password = secrets.token_urlsafe(9)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    ApiToken.objects.filter(user=user).delete()
+    history_record(
+        actor=actor,
+        unit=None,
+        obj=user,
+        action="password_reset",
+        summary=f"Đặt lại mật khẩu cho {user.username}",
+    )
+    return password
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor=None) -> None:
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ApiToken.objects.filter(user=user).delete()
+    history_record(
+        actor=actor,
+        unit=None,
+        obj=user,
+        action="deactivate",
+        summary=f"Khóa tài khoản {user.username}",
+        before={"is_active": True},
+        after={"is_active": False},
+    )
+
+
+USER_COLUMNS = {
+    "username": ["Tên đăng nhập", "username"],
+    "full_name": ["Họ và tên", "full_name", "ho ten"],
+    "email": ["Thư điện tử", "email"],
+    "unit_code": ["Mã đơn vị", "unit_code"],
+    "role": ["Vai trò", "role"],
+}
+
+
+def users_import(*, root: Unit, upload, actor=None) -> list[User]:
+    rows = read_table(upload, columns=USER_COLUMNS)
+    errors = []
+    units = dict(root.subtree().exclude(code="").values_list("code", "pk"))
+    existing = {u.lower() for u in User.objects.values_list("username", flat=True)}
+    seen = set()
+    role_names = {r.value: r.value for r in Role} | {
+        str(r.label).split(" ")[0].lower(): r.value for r in Role
+    }
+    for row in rows:
+        name = str(row["username"]).strip().lower()
+        code = str(row["unit_code"]).strip()
+        if isinstance(row["unit_code"], float) and row["unit_code"].is_integer():
+            code = str(int(row["unit_code"]))
+        row["unit_code"] = code
+        if not name:
+            errors.append(RowError(row["_row"], "Tên đăng nhập", "không được để trống"))
+        elif name in existing or name in seen:
+            errors.append(RowError(row["_row"], "Tên đăng nhập", f"“{name}” đã tồn tại"))
+        seen.add(name)
+        if code not in units:
+            errors.append(
+                RowError(
+                    row["_row"],
+                    "Mã đơn vị",
+                    f"không tìm thấy đơn vị “{code}” trong phạm vi của bạn",
+                )
+            )
+        role = role_names.get(str(row["role"]).strip().lower())
+        if not role:
+            errors.append(
+                RowError(
+                    row["_row"],
+                    "Vai trò",
+                    f"vai trò “{row['role']}” không hợp lệ (viewer, editor, approver, admin)",
+                )
+            )
+        row["role"] = role
+        email = str(row["email"]).strip()
+        if email and "@" not in email:
+            errors.append(RowError(row["_row"], "Thư điện tử", "địa chỉ không hợp lệ"))
+    if errors:
+        raise RowErrors(errors)
+    with transaction.atomic():
+        return [
+            user_create(
+                username=str(r["username"]),
+                full_name=str(r["full_name"]),
+                email=str(r["email"]),
+                unit=Unit.objects.get(pk=units[r["unit_code"]]),
+                role=r["role"],
+                actor=actor,
+            )
+            for r in rows
+        ]

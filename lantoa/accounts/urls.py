@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from lantoa.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("dang-nhap/", views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("chuyen-don-vi/", views.switch_membership, name="switch"),
+    path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "dat-mat-khau/<uidb64>/<token>/",
+        views.PasswordSetView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("don-vi/<int:unit_id>/nguoi-dung/", views.users_list, name="users"),
+    path("don-vi/<int:unit_id>/nguoi-dung/them/", views.user_add, name="user_add"),
+    path("don-vi/<int:unit_id>/nguoi-dung/nhap/", views.users_import_view, name="users_import"),
+    path("don-vi/<int:unit_id>/nguoi-dung/mau.xlsx", views.users_template, name="users_template"),
+    path("don-vi/<int:unit_id>/nguoi-dung/<int:user_id>/", views.user_manage, name="user_manage"),
+]

@@ -1,0 +1,188 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from lantoa.accounts import services
+from lantoa.accounts.forms import ImportForm, LoginForm, MembershipForm, UserAddForm
+from lantoa.accounts.models import Membership, User
+from lantoa.accounts.selectors import members_of_subtree, memberships_for_user, unit_get_for_user
+from lantoa.core.errors import NotFound, error_messages
+from lantoa.core.spreadsheets import XLSX_MIME, RowErrors, template_workbook
+from lantoa.units.models import subtree_q
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password.html"
+    success_url = reverse_lazy("core:dashboard")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Đã đổi mật khẩu.")
+        return super().form_valid(form)
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password.html"
+    success_url = reverse_lazy("accounts:login")
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """Axes lockout: 429 for the API (problem+json), a Vietnamese page otherwise."""
+    if request.path.startswith("/api/"):
+        from lantoa.api.problems import problem
+
+        return problem(429, "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+    return render(request, "accounts/locked.html", status=429)
+
+
+@login_required
+@require_POST
+def switch_membership(request):
+    wanted = request.POST.get("membership_id", "")
+    if wanted.isdigit() and any(m.pk == int(wanted) for m in memberships_for_user(request.user)):
+        request.session["membership_id"] = int(wanted)
+    return redirect(request.POST.get("next") or "core:dashboard")
+
+
+def _admin_unit(request, unit_id):
+    try:
+        return unit_get_for_user(request.user, unit_id, role="admin")
+    except NotFound:
+        raise Http404
+
+
+def _unit_choices(unit):
+    return [
+        (u.pk, "— " * (u.depth - unit.depth) + u.name)
+        for u in unit.subtree().filter(valid_to__isnull=True).order_by("path")
+    ]
+
+
+@login_required
+def users_list(request, unit_id):
+    unit = _admin_unit(request, unit_id)
+    memberships = members_of_subtree(unit=unit).filter(is_active=True)
+    return render(request, "accounts/users.html", {"unit": unit, "memberships": memberships})
+
+
+@login_required
+def user_add(request, unit_id):
+    unit = _admin_unit(request, unit_id)
+    form = UserAddForm(request.POST or None, initial={"unit": unit.pk})
+    form.fields["unit"].choices = _unit_choices(unit)
+    if request.method == "POST" and form.is_valid():
+        target = unit.subtree().get(pk=form.cleaned_data["unit"])
+        try:
+            user = services.user_create(
+                actor=request.user,
+                unit=target,
+                **{k: form.cleaned_data[k] for k in ("username", "full_name", "email", "role")},
+            )
+            if form.cleaned_data["send_invite"] and user.email:
+                services.user_invite(user=user, request=request)
+                messages.success(
+                    request, f"Đã tạo tài khoản {user.username} và gửi thư mời tới {user.email}."
+                )
+            else:
+                password = services.user_set_password(user=user, actor=request.user)
+                messages.success(
+                    request, f"Đã tạo tài khoản {user.username}. Mật khẩu tạm thời: {password}"
+                )
+            return redirect("accounts:users", unit_id=unit.pk)
+        except ValidationError as exc:
+            for e in error_messages(exc):
+                form.add_error(e["field"] if e["field"] in form.fields else None, e["message"])
+    return render(request, "accounts/user_add.html", {"unit": unit, "form": form})
+
+
+@login_required
+def users_import_view(request, unit_id):
+    unit = _admin_unit(request, unit_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.users_import(
+                root=unit, upload=form.cleaned_data["file"], actor=request.user
+            )
+            messages.success(request, f"Đã nhập {len(created)} tài khoản.")
+            return redirect("accounts:users", unit_id=unit.pk)
+        except RowErrors as exc:
+            row_errors = exc.errors
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+    return render(
+        request,
+        "accounts/users_import.html",
+        {"unit": unit, "form": form, "row_errors": row_errors},
+    )
+
+
+@login_required
+def users_template(request, unit_id):
+    unit = _admin_unit(request, unit_id)
+    content = template_workbook(
+        title="Người dùng",
+        headers=["Tên đăng nhập", "Họ và tên", "Thư điện tử", "Mã đơn vị", "Vai trò"],
+        example=["nguyen.van.a", "Nguyễn Văn A", "a@example.vn", unit.code, "editor"],
+    )
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = 'attachment; filename="mau-nguoi-dung.xlsx"'
+    return response
+
+
+@login_required
+def user_manage(request, unit_id, user_id):
+    unit = _admin_unit(request, unit_id)
+    in_scope = Membership.objects.filter(subtree_q(unit.path, "unit__path"), user_id=user_id)
+    if not in_scope.exists():
+        raise Http404
+    target = User.objects.get(pk=user_id)
+    form = MembershipForm(request.POST if request.POST.get("action") == "membership" else None)
+    form.fields["unit"].choices = _unit_choices(unit)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "membership" and form.is_valid():
+            services.membership_set(
+                user=target,
+                unit=unit.subtree().get(pk=form.cleaned_data["unit"]),
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
+            messages.success(request, "Đã cập nhật phân quyền.")
+        elif action == "remove":
+            m = (
+                in_scope.filter(pk=request.POST.get("membership_id"))
+                .select_related("user", "unit")
+                .first()
+            )
+            if m:
+                services.membership_remove(membership=m, actor=request.user)
+                messages.success(request, "Đã thu hồi quyền.")
+        elif action == "reset":
+            password = services.user_set_password(user=target, actor=request.user)
+            messages.success(request, f"Mật khẩu mới của {target.username}: {password}")
+        elif action == "deactivate":
+            services.user_deactivate(user=target, actor=request.user)
+            messages.success(request, f"Đã khóa tài khoản {target.username}.")
+        return redirect("accounts:user_manage", unit_id=unit.pk, user_id=target.pk)
+    return render(
+        request,
+        "accounts/user_manage.html",
+        {
+            "unit": unit,
+            "target": target,
+            "memberships": in_scope.select_related("unit"),
+            "form": form,
+        },
+    )

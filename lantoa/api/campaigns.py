@@ -1,0 +1,83 @@
+from datetime import date
+
+from ninja import Router, Schema
+
+from lantoa.accounts.selectors import unit_get_for_user
+from lantoa.campaigns import services
+from lantoa.campaigns.models import Campaign
+from lantoa.campaigns.selectors import campaign_get, campaigns_list
+
+router = Router(tags=["campaigns"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    group: str
+    unit_of_measure: str
+
+
+class ActivityTypeOut(Schema):
+    code: str
+    name: str
+
+
+class CampaignOut(Schema):
+    id: int
+    year: int
+    title: str
+    theme: str
+    starts_on: date
+    ends_on: date
+    opening_on: date | None
+    owner_unit_id: int
+    indicators: list[IndicatorOut]
+    activity_types: list[ActivityTypeOut]
+
+
+def campaign_out(c: Campaign) -> dict:
+    return {
+        "id": c.pk,
+        "year": c.year,
+        "title": c.title,
+        "theme": c.theme,
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "opening_on": c.opening_on,
+        "owner_unit_id": c.owner_unit_id,
+        "indicators": [
+            {"code": i.code, "name": i.name, "group": i.group, "unit_of_measure": i.unit_of_measure}
+            for i in c.indicators.all()
+        ],
+        "activity_types": [{"code": t.code, "name": t.name} for t in c.activity_types.all()],
+    }
+
+
+@router.get("/campaigns", response=list[CampaignOut])
+def campaigns(request):
+    return [
+        campaign_out(c) for c in campaigns_list().prefetch_related("indicators", "activity_types")
+    ]
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignOut)
+def campaign_detail(request, campaign_id: int):
+    return campaign_out(campaign_get(campaign_id))
+
+
+class CampaignIn(Schema):
+    year: int
+    title: str
+    theme: str
+    starts_on: date
+    ends_on: date
+    opening_on: date | None = None
+    owner_unit_id: int
+
+
+@router.post("/campaigns", response={201: CampaignOut})
+def campaign_create(request, payload: CampaignIn):
+    owner = unit_get_for_user(request.auth, payload.owner_unit_id, role="approver")
+    data = payload.dict(exclude={"owner_unit_id"})
+    campaign = services.campaign_create(owner_unit=owner, actor=request.auth, **data)
+    return 201, campaign_out(campaign)

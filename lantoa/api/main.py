@@ -1,0 +1,101 @@
+"""REST API v1 (API.md). Routers live per domain in this package."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from lantoa.api.auth import AUTH
+from lantoa.api.problems import problem, validation_problem
+from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
+from lantoa.core.spreadsheets import RowErrors
+
+api = NinjaAPI(
+    title="Lantoa API",
+    version="1",
+    description="Tuần lễ hưởng ứng học tập suốt đời: đơn vị, Tuần lễ, văn bản, báo cáo, hoạt động, tuyên dương.",
+    auth=AUTH,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NotFound)
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem(404, "Không tìm thấy hoặc nằm ngoài phạm vi của bạn.")
+
+
+@api.exception_handler(Conflict)
+def _conflict(request, exc):
+    return problem(409, exc.detail)
+
+
+@api.exception_handler(PermissionDeniedError)
+def _forbidden(request, exc):
+    return problem(403, exc.detail)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    return validation_problem(exc)
+
+
+@api.exception_handler(RowErrors)
+def _row_errors(request, exc):
+    errors = [{"field": f"row {e.row}: {e.column}", "message": e.message} for e in exc.errors]
+    return problem(400, str(exc), errors=errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_invalid(request, exc):
+    errors = []
+    for err in exc.errors:
+        loc = [
+            str(p)
+            for p in err.get("loc", [])
+            if p not in ("body", "payload", "query", "path", "form", "file")
+        ]
+        errors.append({"field": ".".join(loc), "message": _vietnamese(err)})
+    return problem(
+        400,
+        "Dữ liệu không hợp lệ: " + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+        errors=errors,
+    )
+
+
+def _vietnamese(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "bắt buộc"
+    if kind.startswith("int") or kind.startswith("float"):
+        return "phải là số"
+    if kind.startswith("date"):
+        return "ngày không hợp lệ (YYYY-MM-DD)"
+    if kind.startswith("bool"):
+        return "phải là true hoặc false"
+    return err.get("msg", "không hợp lệ")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return problem(401, "Cần đăng nhập hoặc token hợp lệ (Authorization: Bearer …).")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return problem(exc.status_code, str(exc))
+
+
+def _register() -> None:
+    from lantoa.api import activities, campaigns, documents, honours, reports, units
+
+    api.add_router("", units.router)
+    api.add_router("", campaigns.router)
+    api.add_router("", documents.router)
+    api.add_router("", reports.router)
+    api.add_router("", activities.router)
+    api.add_router("", honours.router)
+
+
+_register()

@@ -1,0 +1,176 @@
+from datetime import date, datetime
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from ninja import Field, Router, Schema
+
+from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user, user_has_role
+from lantoa.accounts.services import token_create
+from lantoa.api.pagination import page_of
+from lantoa.api.problems import problem
+from lantoa.core.errors import NotFound
+from lantoa.units import services
+from lantoa.units.models import Unit, UnitKind
+from lantoa.units.selectors import ancestors_map, unit_ancestors, units_list
+
+router = Router(tags=["units"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut}, tags=["auth"])
+def auth_token(request, payload: TokenIn):
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        return problem(429, "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+    if user is None:
+        return problem(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
+    raw, token = token_create(user=user)
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return {"token": raw, "expires_at": token.expires_at}
+
+
+class MembershipOut(Schema):
+    unit_id: int
+    unit_name: str
+    role: str
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, tags=["auth"])
+def me(request):
+    user = request.auth
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "memberships": [
+            {"unit_id": m.unit_id, "unit_name": m.unit.name, "role": m.role}
+            for m in memberships_for_user(user)
+        ],
+    }
+
+
+class AncestorOut(Schema):
+    id: int
+    name: str
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    ancestors: list[AncestorOut]
+    children_count: int
+    valid_from: date | None = None
+    valid_to: date | None = None
+    successor_id: int | None = None
+
+
+class UnitPage(Schema):
+    count: int
+    items: list[UnitOut]
+    next: str | None
+
+
+def _unit_out(unit: Unit, known: dict) -> dict:
+    ancestors = unit_ancestors(unit, known)
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent_id": ancestors[-1].pk if ancestors else None,
+        "ancestors": [{"id": a.pk, "name": a.name} for a in ancestors],
+        "children_count": unit.numchild,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+        "successor_id": unit.successor_id,
+    }
+
+
+@router.get("/units", response=UnitPage)
+def units(
+    request,
+    q: str = "",
+    parent: int | None = None,
+    kind: str = "",
+    page: int = 1,
+    page_size: int = 50,
+):
+    items, count, next_url = page_of(
+        request,
+        units_list(user=request.auth, q=q, parent_id=parent, kind=kind),
+        page=page,
+        page_size=page_size,
+    )
+    known = ancestors_map(items)
+    return {"count": count, "items": [_unit_out(u, known) for u in items], "next": next_url}
+
+
+@router.get("/units/{unit_id}", response=UnitOut)
+def unit_detail(request, unit_id: int):
+    unit = unit_get_for_user(request.auth, unit_id)
+    return _unit_out(unit, ancestors_map([unit]))
+
+
+class UnitIn(Schema):
+    parent_id: int
+    name: str
+    kind: UnitKind
+    code: str = ""
+    abbreviation: str = ""
+    email: str = ""
+    address: str = ""
+    valid_from: date | None = None
+
+
+class UnitPatch(Schema):
+    name: str | None = None
+    kind: UnitKind | None = None
+    code: str | None = None
+    abbreviation: str | None = None
+    email: str | None = None
+    address: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    successor_id: int | None = Field(default=None)
+
+
+@router.post("/units", response={201: UnitOut})
+def unit_create(request, payload: UnitIn):
+    parent = unit_get_for_user(request.auth, payload.parent_id, role="admin")
+    data = payload.dict(exclude={"parent_id"})
+    unit = services.unit_create(parent=parent, actor=request.auth, **data)
+    return 201, _unit_out(unit, ancestors_map([unit]))
+
+
+@router.patch("/units/{unit_id}", response=UnitOut)
+def unit_patch(request, unit_id: int, payload: UnitPatch):
+    unit = unit_get_for_user(request.auth, unit_id)
+    parent = unit.get_parent()
+    # Only an admin of an ancestor may change a unit (not the unit's own admin).
+    if parent is None or not user_has_role(request.auth, parent, "admin"):
+        raise NotFound
+    data = payload.dict(exclude_unset=True)
+    if "successor_id" in data and data["successor_id"] is not None:
+        data["successor"] = unit_get_for_user(request.auth, data.pop("successor_id"))
+    elif "successor_id" in data:
+        data.pop("successor_id")
+        data["successor"] = None
+    unit = services.unit_update(unit=unit, actor=request.auth, **data)
+    return _unit_out(unit, ancestors_map([unit]))

@@ -1,0 +1,131 @@
+"""Shared fixtures: the demo world, API clients, a headless Chromium."""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO_PASSWORD = "hoctapsuotdoi"
+
+
+@pytest.fixture
+def demo(db):
+    """The whole demo world (DEMO.md), built in the test's transaction."""
+    from lantoa.demo.world import load_world
+
+    call_command("demo", verbosity=0)
+    return load_world()
+
+
+def login_client(username: str) -> Client:
+    client = Client()
+    assert client.login(username=username, password=DEMO_PASSWORD), username
+    return client
+
+
+@pytest.fixture
+def client_as():
+    return login_client
+
+
+def api_token(client: Client, username: str) -> str:
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": DEMO_PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+class ApiClient:
+    """JSON client with a Bearer token."""
+
+    def __init__(self, token: str):
+        self.client = Client()
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def get(self, path, params=None):
+        return self.client.get(path, params or {}, **self.headers)
+
+    def post(self, path, data=None):
+        return self.client.post(path, data or {}, content_type="application/json", **self.headers)
+
+    def put(self, path, data=None):
+        return self.client.put(path, data or {}, content_type="application/json", **self.headers)
+
+    def patch(self, path, data=None):
+        return self.client.patch(path, data or {}, content_type="application/json", **self.headers)
+
+    def upload(self, path, files: dict, data=None):
+        return self.client.post(path, {**(data or {}), **files}, **self.headers)
+
+
+@pytest.fixture
+def api_as():
+    def make(username: str) -> ApiClient:
+        return ApiClient(api_token(Client(), username))
+
+    return make
+
+
+# ---- browser -------------------------------------------------------------
+
+
+def chromium_path() -> str:
+    path = os.environ.get("LANTOA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        pytest.fail("Chromium not found: install Debian's `chromium` (test.sh does).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_live_server(transactional_db, live_server):
+    """A live server with the demo world loaded (transactional: the server thread sees it)."""
+    call_command("demo", verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def browser_page(chromium):
+    context = chromium.new_context(
+        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def browser_login(browser_page, demo_live_server):
+    def login(username: str, password: str = DEMO_PASSWORD):
+        page = browser_page
+        page.goto(f"{demo_live_server.url}/tai-khoan/dang-nhap/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        return page
+
+    return login

@@ -1,0 +1,36 @@
+"""Domain errors raised by services; pages show them, the API maps them to problem+json."""
+
+from django.core.exceptions import ValidationError  # re-exported: field errors → 400
+
+__all__ = ["ValidationError", "Conflict", "NotFound", "PermissionDeniedError"]
+
+
+class Conflict(Exception):
+    """The action is not allowed in the current state, or the version is stale (409)."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(Exception):
+    """Missing or outside the caller's scope (404: the two are indistinguishable)."""
+
+
+class PermissionDeniedError(Exception):
+    """Inside the scope but the role does not allow it (403)."""
+
+    def __init__(self, detail: str = "Bạn không có quyền thực hiện thao tác này."):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def error_messages(error: ValidationError) -> list[dict]:
+    """[{field, message}] from a ValidationError, for problem+json and forms."""
+    if hasattr(error, "error_dict"):
+        return [
+            {"field": field, "message": str(message)}
+            for field, errors in error.message_dict.items()
+            for message in errors
+        ]
+    return [{"field": "", "message": str(m)} for m in error.messages]

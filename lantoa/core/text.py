@@ -1,0 +1,17 @@
+"""Vietnamese text: NFC normalisation and diacritic-insensitive search keys."""
+
+import unicodedata
+
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def nfc(value: str | None) -> str:
+    """Normalise to NFC (what Vietnamese keyboards on Windows do not always produce)."""
+    return unicodedata.normalize("NFC", value or "").strip()
+
+
+def fold(value: str | None) -> str:
+    """Search key: lower case, no diacritics, single spaces ("Phường Bồ Đề" → "phuong bo de")."""
+    text = unicodedata.normalize("NFD", (value or "").translate(_SPECIAL))
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return " ".join(text.lower().translate(_SPECIAL).split())

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "lantoa.documents"
+    verbose_name = "Văn bản"

@@ -1,0 +1,17 @@
+from lantoa.history.models import HistoryEntry
+from lantoa.units.models import subtree_q
+
+
+def history_for_subtree(*, unit, object_type: str | None = None):
+    qs = HistoryEntry.objects.filter(subtree_q(unit.path, "unit__path")).select_related(
+        "actor", "unit"
+    )
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    return qs
+
+
+def history_for_object(*, obj):
+    return HistoryEntry.objects.filter(
+        object_type=obj._meta.model_name, object_id=str(obj.pk)
+    ).select_related("actor", "unit")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HonoursConfig(AppConfig):
+    name = "lantoa.honours"
+    verbose_name = "Tuyên dương"

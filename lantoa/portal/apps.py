@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "lantoa.portal"
+    verbose_name = "Cổng công khai"

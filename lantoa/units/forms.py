@@ -1,0 +1,29 @@
+from django import forms
+
+from lantoa.units.models import Unit, UnitKind
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = [
+            "name",
+            "kind",
+            "code",
+            "abbreviation",
+            "governing_body",
+            "place_name",
+            "email",
+            "address",
+            "valid_from",
+            "valid_to",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    kind = forms.ChoiceField(label="Loại", choices=UnitKind.choices)
+    successor = forms.TypedChoiceField(
+        label="Đơn vị kế thừa", required=False, coerce=int, empty_value=None
+    )

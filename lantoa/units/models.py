@@ -1,0 +1,161 @@
+from django.db import connection, models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from lantoa.core.models import TimeStamped
+from lantoa.core.text import fold, nfc
+
+
+class UnitKind(models.TextChoices):
+    BO_GDDT = "bo_gddt", _("Bộ Giáo dục và Đào tạo")
+    UBND_TINH = "ubnd_tinh", _("UBND tỉnh/thành phố")
+    SO_GDDT = "so_gddt", _("Sở Giáo dục và Đào tạo")
+    SO_KHAC = "so_khac", _("Sở, ngành khác")
+    UBND_HUYEN = "ubnd_huyen", _("UBND quận/huyện/thị xã/thành phố thuộc tỉnh")
+    PHONG_GDDT = "phong_gddt", _("Phòng Giáo dục và Đào tạo")
+    UBND_XA = "ubnd_xa", _("UBND xã/phường/đặc khu")
+    BCD_XHHT = "bcd_xhht", _("Ban Chỉ đạo xây dựng xã hội học tập")
+    TT_HTCD = "tt_htcd", _("Trung tâm học tập cộng đồng")
+    TT_GDNN_GDTX = "tt_gdnn_gdtx", _("Trung tâm GDNN-GDTX")
+    TRUONG_MN = "truong_mn", _("Trường mầm non")
+    TRUONG_TH = "truong_th", _("Trường tiểu học")
+    TRUONG_THCS = "truong_thcs", _("Trường THCS")
+    TRUONG_THPT = "truong_thpt", _("Trường THPT")
+    TRUONG_LIEN_CAP = "truong_lien_cap", _("Trường liên cấp")
+    HOI_KHUYEN_HOC = "hoi_khuyen_hoc", _("Hội Khuyến học")
+    THU_VIEN = "thu_vien", _("Thư viện")
+    DAI_TRUYEN_THANH = "dai_truyen_thanh", _("Đài truyền thanh/phát thanh - truyền hình")
+    PHONG_VAN_HOA = "phong_van_hoa", _("Phòng Văn hóa - Thông tin")
+    PHONG_TAI_CHINH = "phong_tai_chinh", _("Phòng Tài chính - Kế hoạch")
+    PHONG_NOI_VU = "phong_noi_vu", _("Phòng Nội vụ")
+    OTHER = "other", _("Khác")
+
+
+SCHOOL_KINDS = {
+    UnitKind.TRUONG_MN,
+    UnitKind.TRUONG_TH,
+    UnitKind.TRUONG_THCS,
+    UnitKind.TRUONG_THPT,
+    UnitKind.TRUONG_LIEN_CAP,
+}
+
+# Materialised-path characters are 0-9A-Z, so every descendant path p + "…"
+# sorts below p + "[" ("[" follows "Z" in ASCII).
+_PATH_UPPER = "["
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    """Rows whose ``field`` lies in the subtree rooted at ``path`` (one index range scan)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": path})
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + _PATH_UPPER})
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
+        return self.filter(subtree_q(unit.path))
+
+    def active_on(self, day) -> "UnitQuerySet":
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+
+class UnitManager(MP_NodeManager):
+    """Unlike treebeard's manager, no explicit ORDER BY path (Meta.ordering gives it),
+    so aggregates over units group correctly."""
+
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db)
+
+    def subtree_of(self, unit: "Unit") -> UnitQuerySet:
+        return self.get_queryset().subtree_of(unit)
+
+    def active_on(self, day) -> UnitQuerySet:
+        return self.get_queryset().active_on(day)
+
+
+class Unit(MP_Node, TimeStamped):
+    name = models.CharField(_("tên"), max_length=255)
+    kind = models.CharField(_("loại"), max_length=32, choices=UnitKind.choices)
+    code = models.CharField(_("mã"), max_length=32, blank=True, default="")
+    abbreviation = models.CharField(
+        _("viết tắt"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_("Dùng trong ký hiệu văn bản, ví dụ UBND, PGDĐT"),
+    )
+    governing_body = models.CharField(
+        _("cơ quan chủ quản"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_("Dòng trên tên cơ quan ở góc trái văn bản, ví dụ UBND QUẬN LONG BIÊN"),
+    )
+    place_name = models.CharField(_("địa danh"), max_length=100, blank=True, default="")
+    email = models.EmailField(_("thư điện tử"), blank=True, default="")
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True, default="")
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+    search_text = models.CharField(max_length=600, editable=False, default="", db_index=True)
+
+    node_order_by = None
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="unit_code_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["path"], name="unit_path_pattern", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["kind", "path"], name="unit_kind_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name)
+        self.search_text = fold(f"{self.name} {self.code} {self.abbreviation}")
+        if kwargs.get("update_fields"):
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {
+                "search_text",
+                "name",
+                "updated_at",
+            }
+        super().save(*args, **kwargs)
+
+    def is_active_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.valid_to is not None
+
+    def subtree(self) -> UnitQuerySet:
+        return Unit.objects.subtree_of(self)
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[: i * self.steplen] for i in range(1, self.depth)]
+
+    def in_subtree_of(self, other: "Unit") -> bool:
+        return self.path.startswith(other.path)

@@ -1,0 +1,63 @@
+from django.db.models import Q
+
+from lantoa.accounts.selectors import scope_q
+from lantoa.core.text import fold
+from lantoa.units.models import Unit
+
+
+def units_list(
+    *, user, q: str = "", parent_id: int | None = None, kind: str = "", include_closed: bool = True
+):
+    qs = Unit.objects.filter(scope_q(user))
+    if parent_id is not None:
+        parent = Unit.objects.filter(pk=parent_id).only("path", "depth").first()
+        if parent is None:
+            return Unit.objects.none()
+        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        for word in fold(q).split():
+            qs = qs.filter(search_text__contains=word)
+    if not include_closed:
+        qs = qs.filter(valid_to__isnull=True)
+    return qs.order_by("path")
+
+
+def ancestors_map(units: list[Unit]) -> dict[str, Unit]:
+    """All ancestors of the given units, in one query, keyed by path."""
+    paths = {p for u in units for p in u.ancestor_paths()}
+    if not paths:
+        return {}
+    return {
+        a.path: a for a in Unit.objects.filter(path__in=paths).only("id", "name", "path", "depth")
+    }
+
+
+def unit_ancestors(unit: Unit, known: dict[str, Unit]) -> list[Unit]:
+    return [known[p] for p in unit.ancestor_paths() if p in known]
+
+
+def visible_ancestors(*, user, unit: Unit) -> list[Unit]:
+    """Breadcrumbs: the unit's ancestors that the user may open."""
+    ancestors = list(
+        Unit.objects.filter(path__in=unit.ancestor_paths()).filter(scope_q(user)).order_by("path")
+    )
+    return ancestors
+
+
+def unit_children(*, unit: Unit):
+    return Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by(
+        "valid_to", "kind", "name"
+    )
+
+
+def unit_descendant_count(*, unit: Unit) -> int:
+    return Unit.objects.subtree_of(unit).count() - 1
+
+
+def search_q(q: str) -> Q:
+    query = Q()
+    for word in fold(q).split():
+        query &= Q(search_text__contains=word)
+    return query

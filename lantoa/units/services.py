@@ -1,0 +1,192 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lantoa.core.spreadsheets import RowError, RowErrors, read_table
+from lantoa.core.text import nfc
+from lantoa.history.services import history_record
+from lantoa.units.models import Unit, UnitKind
+
+TRACKED = [
+    "name",
+    "kind",
+    "code",
+    "abbreviation",
+    "governing_body",
+    "place_name",
+    "email",
+    "address",
+    "valid_from",
+    "valid_to",
+    "successor_id",
+]
+
+
+def _snapshot(unit: Unit) -> dict:
+    return {f: getattr(unit, f) for f in TRACKED}
+
+
+def _validate(unit: Unit) -> None:
+    errors = {}
+    if not nfc(unit.name):
+        errors["name"] = "Tên đơn vị không được để trống."
+    if unit.kind not in UnitKind.values:
+        errors["kind"] = "Loại đơn vị không hợp lệ."
+    if unit.code and Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
+        errors["code"] = f"Mã “{unit.code}” đã được dùng cho đơn vị khác."
+    if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
+        errors["valid_to"] = "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def unit_create(*, parent: Unit | None, actor=None, **fields) -> Unit:
+    unit = Unit(**fields)
+    _validate(unit)
+    unit = (
+        Unit.objects.add_child(parent, instance=unit)
+        if parent
+        else Unit.objects.add_root(instance=unit)
+    )
+    history_record(
+        actor=actor,
+        unit=unit,
+        obj=unit,
+        action="create",
+        summary=f"Tạo đơn vị {unit.name}",
+        after=_snapshot(unit),
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
+    before = _snapshot(unit)
+    for key, value in fields.items():
+        setattr(unit, key, value)
+    _validate(unit)
+    unit.save()
+    history_record(
+        actor=actor,
+        unit=unit,
+        obj=unit,
+        action="update",
+        summary=f"Sửa đơn vị {unit.name}",
+        before=before,
+        after=_snapshot(unit),
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_close(*, unit: Unit, valid_to: date, successor: Unit | None = None, actor=None) -> Unit:
+    if successor and successor.in_subtree_of(unit):
+        raise ValidationError(
+            {"successor": "Đơn vị kế thừa không thể nằm trong chính đơn vị bị giải thể/sáp nhập."}
+        )
+    return unit_update(unit=unit, actor=actor, valid_to=valid_to, successor=successor)
+
+
+IMPORT_COLUMNS = {
+    "code": ["Mã", "ma don vi", "code"],
+    "name": ["Tên", "ten don vi", "name"],
+    "kind": ["Loại", "loai don vi", "kind"],
+    "parent_code": ["Mã đơn vị cấp trên", "ma cap tren", "parent_code", "parent code"],
+    "email": ["Thư điện tử", "email"],
+    "address": ["Địa chỉ", "address"],
+}
+_KIND_BY_LABEL = {}
+
+
+def _kind_of(value: str) -> str | None:
+    from lantoa.core.text import fold
+
+    if not _KIND_BY_LABEL:
+        for kind in UnitKind:
+            _KIND_BY_LABEL[fold(kind.value)] = kind.value
+            _KIND_BY_LABEL[fold(str(kind.label))] = kind.value
+    return _KIND_BY_LABEL.get(fold(value))
+
+
+def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
+    """Import units under ``root``'s subtree. Any bad row: nothing is imported, every error listed."""
+    rows = read_table(upload, columns=IMPORT_COLUMNS)
+    errors: list[RowError] = []
+    subtree_codes = dict(root.subtree().exclude(code="").values_list("code", "pk"))
+    all_codes = set(Unit.objects.exclude(code="").values_list("code", flat=True))
+    new_codes: dict[str, dict] = {}
+    for row in rows:
+        code = str(row["code"]).strip()
+        if isinstance(row["code"], float) and row["code"].is_integer():
+            code = str(int(row["code"]))
+        row["code"] = code
+        pc = row["parent_code"]
+        row["parent_code"] = (
+            str(int(pc)) if isinstance(pc, float) and pc.is_integer() else str(pc).strip()
+        )
+        if not code:
+            errors.append(RowError(row["_row"], "Mã", "không được để trống"))
+        elif code in all_codes or code in new_codes:
+            errors.append(RowError(row["_row"], "Mã", f"mã “{code}” đã tồn tại"))
+        else:
+            new_codes[code] = row
+        if not str(row["name"]).strip():
+            errors.append(RowError(row["_row"], "Tên", "không được để trống"))
+        kind = _kind_of(str(row["kind"]))
+        if not kind:
+            errors.append(
+                RowError(row["_row"], "Loại", f"loại đơn vị “{row['kind']}” không hợp lệ")
+            )
+        row["kind"] = kind
+        if not row["parent_code"]:
+            errors.append(RowError(row["_row"], "Mã đơn vị cấp trên", "không được để trống"))
+        elif (
+            row["parent_code"] not in subtree_codes
+            and row["parent_code"] not in new_codes
+            and row["parent_code"] != root.code
+        ):
+            errors.append(
+                RowError(
+                    row["_row"],
+                    "Mã đơn vị cấp trên",
+                    f"không tìm thấy đơn vị “{row['parent_code']}” trong phạm vi của bạn",
+                )
+            )
+        email = str(row.get("email") or "").strip()
+        if email and "@" not in email:
+            errors.append(RowError(row["_row"], "Thư điện tử", "địa chỉ không hợp lệ"))
+    if errors:
+        raise RowErrors(errors)
+    created: list[Unit] = []
+    with transaction.atomic():
+        by_code = {c: Unit.objects.get(pk=pk) for c, pk in subtree_codes.items()}
+        if root.code:
+            by_code[root.code] = root
+        pending = list(new_codes.values())
+        while pending:
+            progressed = False
+            for row in list(pending):
+                parent = by_code.get(row["parent_code"])
+                if parent is None:
+                    continue
+                parent.refresh_from_db()
+                unit = unit_create(
+                    parent=parent,
+                    actor=actor,
+                    code=row["code"],
+                    name=nfc(str(row["name"])),
+                    kind=row["kind"],
+                    email=str(row.get("email") or ""),
+                    address=str(row.get("address") or ""),
+                )
+                by_code[unit.code] = unit
+                created.append(unit)
+                pending.remove(row)
+                progressed = True
+            if not progressed:
+                raise RowErrors(
+                    [RowError(r["_row"], "Mã đơn vị cấp trên", "tham chiếu vòng") for r in pending]
+                )
+    return created

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from lantoa.units import views
+
+app_name = "units"
+urlpatterns = [
+    path("", views.unit_search, name="search"),
+    path("<int:unit_id>/", views.unit_detail, name="detail"),
+    path("<int:unit_id>/them/", views.unit_add, name="add"),
+    path("<int:unit_id>/sua/", views.unit_edit, name="edit"),
+    path("<int:unit_id>/nhap/", views.unit_import, name="import"),
+    path("<int:unit_id>/nhap/mau.xlsx", views.unit_import_template, name="import_template"),
+    path("<int:unit_id>/lich-su/", views.unit_history, name="history"),
+]

@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from lantoa.accounts.forms import ImportForm
+from lantoa.accounts.selectors import role_for_unit, unit_get_for_user, user_has_role
+from lantoa.core.errors import NotFound, error_messages
+from lantoa.core.spreadsheets import XLSX_MIME, RowErrors, template_workbook
+from lantoa.history.selectors import history_for_subtree
+from lantoa.units import services
+from lantoa.units.forms import UnitForm
+from lantoa.units.models import Unit, UnitKind
+from lantoa.units.selectors import (
+    unit_children,
+    unit_descendant_count,
+    units_list,
+    visible_ancestors,
+)
+
+
+def _get(request, unit_id, role=None) -> Unit:
+    try:
+        return unit_get_for_user(request.user, unit_id, role=role)
+    except NotFound:
+        raise Http404
+
+
+@login_required
+def unit_detail(request, unit_id):
+    unit = _get(request, unit_id)
+    children = list(unit_children(unit=unit))
+    return render(
+        request,
+        "units/detail.html",
+        {
+            "unit": unit,
+            "ancestors": visible_ancestors(user=request.user, unit=unit),
+            "children": children,
+            "descendant_count": unit_descendant_count(unit=unit),
+            "role": role_for_unit(request.user, unit),
+            "is_admin": user_has_role(request.user, unit, "admin"),
+            "predecessors": unit.predecessors.all(),
+        },
+    )
+
+
+@login_required
+def unit_search(request):
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    results = units_list(user=request.user, q=q, kind=kind) if (q or kind) else Unit.objects.none()
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    template = "units/_results.html" if request.htmx else "units/search.html"
+    return render(
+        request, template, {"q": q, "kind": kind, "kinds": UnitKind.choices, "page": page}
+    )
+
+
+def _successor_choices(request, unit):
+    scope = (
+        units_list(user=request.user)
+        .filter(valid_to__isnull=True)
+        .exclude(pk=unit.pk)
+        .only("id", "name")[:2000]
+    )
+    return [("", "—")] + [(u.pk, u.name) for u in scope]
+
+
+def _save_form(request, form, save):
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "successor"}
+        successor_id = form.cleaned_data.get("successor")
+        data["successor"] = unit_get_for_user(request.user, successor_id) if successor_id else None
+        try:
+            return save(data)
+        except ValidationError as exc:
+            for e in error_messages(exc):
+                form.add_error(e["field"] if e["field"] in form.fields else None, e["message"])
+    return None
+
+
+@login_required
+def unit_add(request, unit_id):
+    parent = _get(request, unit_id, role="admin")
+    form = UnitForm(request.POST or None)
+    form.fields["successor"].choices = [("", "—")]
+    if request.method == "POST":
+        unit = _save_form(
+            request,
+            form,
+            lambda data: services.unit_create(parent=parent, actor=request.user, **data),
+        )
+        if unit:
+            messages.success(request, f"Đã thêm đơn vị {unit.name}.")
+            return redirect("units:detail", unit_id=unit.pk)
+    return render(
+        request,
+        "units/form.html",
+        {"form": form, "parent": parent, "title": f"Thêm đơn vị trực thuộc {parent.name}"},
+    )
+
+
+@login_required
+def unit_edit(request, unit_id):
+    unit = _get(request, unit_id)
+    parent = unit.get_parent()
+    if parent is None or not user_has_role(request.user, parent, "admin"):
+        if not request.user.is_superuser:
+            raise Http404
+    form = UnitForm(request.POST or None, instance=unit, initial={"successor": unit.successor_id})
+    form.fields["successor"].choices = _successor_choices(request, unit)
+    if request.method == "POST":
+        fresh = Unit.objects.get(pk=unit.pk)
+        saved = _save_form(
+            request, form, lambda data: services.unit_update(unit=fresh, actor=request.user, **data)
+        )
+        if saved:
+            messages.success(request, "Đã lưu thay đổi.")
+            return redirect("units:detail", unit_id=unit.pk)
+    return render(
+        request,
+        "units/form.html",
+        {"form": form, "unit": unit, "title": f"Sửa thông tin {unit.name}"},
+    )
+
+
+@login_required
+def unit_import(request, unit_id):
+    unit = _get(request, unit_id, role="admin")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.units_import(
+                root=unit, upload=form.cleaned_data["file"], actor=request.user
+            )
+            messages.success(request, f"Đã nhập {len(created)} đơn vị.")
+            return redirect("units:detail", unit_id=unit.pk)
+        except RowErrors as exc:
+            row_errors = exc.errors
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+    return render(
+        request, "units/import.html", {"unit": unit, "form": form, "row_errors": row_errors}
+    )
+
+
+@login_required
+def unit_import_template(request, unit_id):
+    unit = _get(request, unit_id, role="admin")
+    content = template_workbook(
+        title="Đơn vị",
+        headers=["Mã", "Tên", "Loại", "Mã đơn vị cấp trên", "Thư điện tử", "Địa chỉ"],
+        example=["TH-001", "Trường Tiểu học Mẫu", "truong_th", unit.code, "", ""],
+    )
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-don-vi.xlsx"'
+    return response
+
+
+@login_required
+def unit_history(request, unit_id):
+    unit = _get(request, unit_id, role="admin")
+    entries = Paginator(history_for_subtree(unit=unit), 50).get_page(request.GET.get("page"))
+    return render(request, "units/history.html", {"unit": unit, "entries": entries})

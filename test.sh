@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Run the whole test suite: lint, migrations check, deploy check, then pytest on
+# SQLite and on PostgreSQL (127.0.0.1:5432), browser tests in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY="${PYTHON:-python3.11}"
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> Tạo môi trường ảo .venv"
+  "$PY" -m venv .venv
+fi
+echo "==> Cài đặt thư viện (requirements-dev.txt)"
+.venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+.venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "==> Cài Chromium (Debian) cho kiểm thử trình duyệt"
+  if [ "$(id -u)" = 0 ]; then APT="apt-get"; else APT="sudo apt-get"; fi
+  $APT install -y -q chromium >/dev/null || { $APT update -q >/dev/null && $APT install -y -q chromium >/dev/null; }
+fi
+
+PG_URL="${LANTOA_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "==> Khởi động PostgreSQL"
+  for v in /etc/postgresql/*; do pg_ctlcluster --skip-systemctl-redirect "$(basename "$v")" main start || true; done
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+export LANTOA_DATA_DIR="${LANTOA_DATA_DIR:-$PWD/var/test}"
+echo "==> ruff"
+.venv/bin/ruff check lantoa
+.venv/bin/ruff format --check lantoa
+echo "==> makemigrations --check"
+DJANGO_SETTINGS_MODULE=lantoa.config.settings.test .venv/bin/lantoa makemigrations --check --dry-run
+echo "==> check --deploy (production settings)"
+DJANGO_SETTINGS_MODULE=lantoa.config.settings.production LANTOA_SECRET_KEY="deploy-check-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+  .venv/bin/lantoa check --deploy --fail-level WARNING
+
+echo "==> pytest (SQLite)"
+.venv/bin/pytest -q "$@"
+echo "==> pytest (PostgreSQL)"
+DATABASE_URL="$PG_URL" .venv/bin/pytest -q "$@"
+echo "==> Tất cả kiểm thử đều đạt."
