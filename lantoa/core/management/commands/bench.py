@@ -1,0 +1,58 @@
+import importlib
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from lantoa.core.bench import Context, format_rows
+
+
+class Command(BaseCommand):
+    help = "Đo hiệu năng (tỷ lệ so với truy vấn SQL thuần đo trong cùng lần chạy) trên một cơ sở dữ liệu riêng."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="Tỷ lệ quy mô dữ liệu (1.0 = toàn quốc)"
+        )
+        parser.add_argument("--only", default="", help="Chỉ chạy các phép đo có tên chứa chuỗi này")
+        parser.add_argument(
+            "--keepdb", action="store_true", help="Giữ cơ sở dữ liệu đo giữa các lần chạy"
+        )
+
+    def handle(self, *args, **options):
+        # The benchmark never touches the real database: it builds its own test database
+        # (SQLite: var/bench.sqlite3; PostgreSQL: test_<name>), like the test runner does.
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3"):
+            db.setdefault("TEST", {})["NAME"] = str(settings.DATA_DIR / "bench.sqlite3")
+        old_name = connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, keepdb=options["keepdb"]
+        )
+        try:
+            ctx = Context(scale=options["scale"], vendor=connection.vendor, out=self.stdout.write)
+            self.stdout.write(f"Lantoa bench · {connection.vendor} · scale {options['scale']:g}")
+            rows = []
+            for app in apps.get_app_configs():
+                if not app.name.startswith("lantoa."):
+                    continue
+                try:
+                    module = importlib.import_module(f"{app.name}.bench")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app.name}.bench":
+                        raise
+                    continue
+                for fn in getattr(module, "BENCHMARKS", []):
+                    if options["only"] and options["only"] not in fn.__name__:
+                        continue
+                    started = time.perf_counter()
+                    result = fn(ctx)
+                    rows.extend(result)
+                    self.stdout.write(format_rows(result))
+                    self.stdout.write(
+                        f"  ({fn.__module__}.{fn.__name__}: {time.perf_counter() - started:.1f} s in all)"
+                    )
+            self.stdout.write("\n== Summary ==\n" + format_rows(rows))
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=options["keepdb"])
