@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,7 +29,9 @@ def demo(db):
 
 def login_client(username: str) -> Client:
     client = Client()
-    assert client.login(username=username, password=DEMO_PASSWORD), username
+    # django-axes' backend needs the request to check lockouts.
+    request = RequestFactory().post("/tai-khoan/dang-nhap/")
+    assert client.login(request=request, username=username, password=DEMO_PASSWORD), username
     return client
 
 

@@ -1,10 +1,11 @@
 """REST API v1 (API.md). Routers live per domain in this package."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.operation import PathView
 
 from lantoa.api.auth import AUTH
 from lantoa.api.problems import problem, validation_problem
@@ -85,6 +86,18 @@ def _unauthenticated(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     return problem(exc.status_code, str(exc))
+
+
+def _method_not_allowed(self) -> HttpResponse:
+    # Ninja answers a wrong method with a bare text 405 (PathView._not_allowed, no hook);
+    # API.md wants problem+json for every error, with the Allow header kept.
+    allowed = sorted({m for op in self.operations for m in op.methods})
+    response = problem(405, "Phương thức không được hỗ trợ. Được phép: " + ", ".join(allowed) + ".")
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+PathView._not_allowed = _method_not_allowed
 
 
 def _register() -> None:
