@@ -3,6 +3,8 @@
 # console e-mail, task worker in-process. Nothing else to install or start.
 # LANTOA_ADDR=0.0.0.0:8000 ./start.sh to listen elsewhere.
 set -euo pipefail
+# This machine's pip config lists local wheel folders that may be absent: hide that noise only.
+pipq() { .venv/bin/pip install -q --disable-pip-version-check "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
 cd "$(dirname "$0")"
 ADDR="${LANTOA_ADDR:-127.0.0.1:8000}"
 PY="${PYTHON:-python3.11}"
@@ -14,8 +16,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f .venv/.installed ] || [ requirements.txt -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   echo "==> Cài đặt thư viện (phiên bản cố định trong requirements.txt)"
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
-  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+  pipq -r requirements.txt
+  pipq --no-deps -e .
   touch .venv/.installed
 fi
 

@@ -2,6 +2,8 @@
 # Run the whole test suite: lint, migrations check, deploy check, then pytest on
 # SQLite and on PostgreSQL (127.0.0.1:5432), browser tests in headless Chromium.
 set -euo pipefail
+# This machine's pip config lists local wheel folders that may be absent: hide that noise only.
+pipq() { .venv/bin/pip install -q --disable-pip-version-check "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
 cd "$(dirname "$0")"
 PY="${PYTHON:-python3.11}"
 command -v "$PY" >/dev/null 2>&1 || PY=python3
@@ -11,8 +13,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 echo "==> Cài đặt thư viện (requirements-dev.txt)"
-.venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
-.venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+pipq -r requirements-dev.txt
+pipq --no-deps -e .
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "==> Cài Chromium (Debian) cho kiểm thử trình duyệt"
