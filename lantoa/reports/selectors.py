@@ -1,0 +1,291 @@
+"""Reads: who must report by when, completeness, the live roll-up, access-checked getters.
+
+Each function runs a fixed number of queries whatever the size of the subtree:
+the deadline a unit answers to is resolved inside SQL (a correlated lookup of
+its ancestors' paths, which are prefixes of its own), and counts and sums are
+aggregates grouped by the child prefix of the materialised path.
+"""
+
+from datetime import date
+
+from django.db.models import (
+    CharField,
+    Count,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
+
+from lantoa.accounts.selectors import scope_q, unit_get_for_user
+from lantoa.campaigns.models import Campaign, Indicator, ReportingDeadline
+from lantoa.campaigns.selectors import campaign_get
+from lantoa.core.errors import NotFound
+from lantoa.reports.models import (
+    BUDGET_CODES,
+    COUNTED_STATES,
+    Evidence,
+    Report,
+    ReportState,
+    ReportValue,
+    ReportVersion,
+)
+from lantoa.units.models import Unit, subtree_q
+
+STEP = Unit.steplen
+_EARLIEST = date(1, 1, 1)
+_LATEST = date(9999, 12, 31)
+
+
+# --- deadlines and expected units ---------------------------------------------------------
+
+
+def _kind_applies(kinds: list, kind: str) -> bool:
+    return not kinds or kind in kinds
+
+
+def deadline_for_unit(*, campaign: Campaign, unit: Unit) -> date | None:
+    """The due date set by the nearest ancestor whose deadline covers ``unit``'s kind."""
+    rows = (
+        ReportingDeadline.objects.filter(campaign=campaign, unit__path__in=unit.ancestor_paths())
+        .order_by("-unit__depth")
+        .values_list("due_on", "kinds")
+    )
+    for due_on, kinds in rows:
+        if _kind_applies(kinds, unit.kind):
+            return due_on
+    return None
+
+
+def _max_depth_below(unit: Unit) -> int:
+    return Unit.objects.filter(subtree_q(unit.path)).aggregate(m=Max("depth"))["m"] or unit.depth
+
+
+def _governing_due_on(campaign: Campaign, max_depth: int) -> Subquery:
+    """Due date of the nearest ancestor deadline that covers the outer unit's kind."""
+    ancestors = Q()
+    for level in range(1, max_depth):
+        ancestors |= Q(unit__path=Substr(OuterRef("path"), 1, level * STEP))
+    kind_token = Concat(Value('"'), OuterRef("kind"), Value('"'), output_field=CharField())
+    deadlines = (
+        ReportingDeadline.objects.filter(campaign=campaign)
+        .filter(ancestors)
+        .filter(unit__depth__lt=OuterRef("depth"))
+        .annotate(kinds_text=Cast("kinds", TextField()))
+        .filter(Q(kinds_text="[]") | Q(kinds_text__contains=kind_token))
+        .order_by("-unit__depth")
+        .values("due_on")[:1]
+    )
+    return Subquery(deadlines)
+
+
+def expected_units(*, campaign: Campaign, unit: Unit):
+    """Units below ``unit`` that must report, annotated with ``due_on``.
+
+    A unit is expected when a deadline above it covers its kind and it exists on
+    that date (a unit closed or merged before its deadline is not expected, so a
+    reporting rate can never exceed 100 %).
+    """
+    max_depth = _max_depth_below(unit)
+    return (
+        Unit.objects.filter(subtree_q(unit.path))
+        .filter(depth__gt=unit.depth)
+        .annotate(due_on=_governing_due_on(campaign, max_depth))
+        .filter(
+            due_on__range=(
+                Coalesce("valid_from", Value(_EARLIEST)),
+                Coalesce("valid_to", Value(_LATEST)),
+            )
+        )
+    )
+
+
+def _with_report(qs, campaign: Campaign):
+    return qs.annotate(report=FilteredRelation("reports", condition=Q(reports__campaign=campaign)))
+
+
+_COUNTED = Q(report__state__in=COUNTED_STATES)
+_COUNTS = {
+    "expected": Count("pk"),
+    "submitted": Count("pk", filter=_COUNTED),
+    "on_time": Count("pk", filter=_COUNTED & Q(report__on_time=True)),
+    "accepted": Count("pk", filter=Q(report__state=ReportState.ACCEPTED)),
+}
+
+
+def completeness_for_unit(*, campaign: Campaign, unit: Unit) -> dict:
+    """Expected / submitted / on time / accepted below ``unit``, and who is missing."""
+    expected = _with_report(expected_units(campaign=campaign, unit=unit), campaign)
+    counts = expected.aggregate(**_COUNTS)
+    missing = (
+        expected.filter(Q(report__state__isnull=True) | ~_COUNTED)
+        .order_by("path")
+        .values_list("pk", "name", "due_on")
+    )
+    return {
+        **counts,
+        "missing": [
+            {"unit_id": pk, "unit_name": name, "due_on": due_on} for pk, name, due_on in missing
+        ],
+    }
+
+
+def _child_prefix(unit: Unit, field: str = "path"):
+    return Substr(field, 1, unit.depth * STEP + STEP, output_field=CharField())
+
+
+def rollup_for_unit(*, campaign: Campaign, unit: Unit) -> dict:
+    """Consolidated figures of ``unit``'s subtree: one row per child (its whole subtree),
+    totals = the unit's own report + all children. Only submitted and accepted reports count."""
+    sums = (
+        ReportValue.objects.filter(campaign=campaign, counted=True)
+        .filter(subtree_q(unit.path, "unit__path"))
+        .annotate(prefix=_child_prefix(unit, "unit__path"))
+        .values("prefix", "indicator_code")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    per_prefix: dict[str, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    for row in sums:
+        code, total = row["indicator_code"], int(row["total"])
+        per_prefix.setdefault(row["prefix"], {})[code] = total
+        totals[code] = totals.get(code, 0) + total
+
+    status = (
+        _with_report(expected_units(campaign=campaign, unit=unit), campaign)
+        .annotate(prefix=_child_prefix(unit))
+        .values("prefix")
+        .annotate(**{k: v for k, v in _COUNTS.items() if k != "accepted"})
+        .order_by()
+    )
+    per_status = {row["prefix"]: row for row in status}
+
+    children = Unit.objects.filter(subtree_q(unit.path), depth=unit.depth + 1).only(
+        "id", "name", "code", "path", "kind", "valid_from", "valid_to"
+    )
+    rows = []
+    for child in children:
+        seen = child.path in per_prefix or child.path in per_status
+        if not seen and not child.is_active_on(campaign.starts_on):
+            continue
+        st = per_status.get(child.path, {})
+        rows.append(
+            {
+                "unit_id": child.pk,
+                "unit_name": child.name,
+                "unit_code": child.code,
+                "unit_path": child.path,
+                "values": per_prefix.get(child.path, {}),
+                "expected": st.get("expected", 0),
+                "submitted": st.get("submitted", 0),
+                "on_time": st.get("on_time", 0),
+            }
+        )
+    return {
+        "unit_id": unit.pk,
+        "own": per_prefix.get(unit.path, {}),
+        "totals": totals,
+        "rows": rows,
+    }
+
+
+# --- access-checked getters -----------------------------------------------------------------
+
+
+def report_get_for_user(user, campaign_id, unit_id) -> Report:
+    """The report of a unit in the user's scope; an unsaved empty draft (version 0) if none yet."""
+    unit = unit_get_for_user(user, unit_id)
+    campaign = campaign_get(campaign_id)
+    report = (
+        Report.objects.select_related("campaign", "unit")
+        .filter(campaign=campaign, unit=unit)
+        .first()
+    )
+    if report is None:
+        report = Report(campaign=campaign, unit=unit, state=ReportState.DRAFT, version=0)
+    return report
+
+
+def report_values(report: Report) -> dict[str, int]:
+    if report.pk is None:
+        return {}
+    return dict(
+        ReportValue.objects.filter(report=report)
+        .exclude(indicator_code__in=BUDGET_CODES)
+        .values_list("indicator_code", "value")
+    )
+
+
+def reports_list(*, user, campaign: Campaign, unit: Unit | None = None, state: str = ""):
+    """Reports in the user's scope (optionally of ``unit``'s subtree), with their unit."""
+    qs = (
+        Report.objects.filter(campaign=campaign)
+        .filter(scope_q(user, "unit__path"))
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    if unit is not None:
+        qs = qs.filter(subtree_q(unit.path, "unit__path"))
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def report_versions(report: Report):
+    return ReportVersion.objects.filter(report=report).select_related("actor").order_by("-version")
+
+
+def report_version_get(report: Report, version: int) -> ReportVersion:
+    try:
+        return ReportVersion.objects.get(report=report, version=int(version))
+    except (ReportVersion.DoesNotExist, ValueError, TypeError):
+        raise NotFound
+
+
+def evidence_for_report(report: Report):
+    if report.pk is None:
+        return Evidence.objects.none()
+    return Evidence.objects.filter(report=report).order_by("created_at", "id")
+
+
+def evidence_get_for_user(user, evidence_id) -> Evidence:
+    try:
+        return (
+            Evidence.objects.select_related("report__unit", "report__campaign")
+            .filter(scope_q(user, "report__unit__path"))
+            .get(pk=int(evidence_id))
+        )
+    except (Evidence.DoesNotExist, ValueError, TypeError):
+        raise NotFound
+
+
+def indicators_for(campaign: Campaign) -> list[Indicator]:
+    return list(Indicator.objects.filter(campaign=campaign).order_by("position", "id"))
+
+
+def highlights_for_unit(*, campaign: Campaign, unit: Unit) -> dict[str, list[dict]]:
+    """The children's "results", "difficulties" and "proposals" (submitted or accepted
+    reports directly below ``unit``... and deeper), each with its unit's name."""
+    keys = ("ket_qua", "kho_khan", "de_xuat")
+    reports = (
+        Report.objects.filter(campaign=campaign, state__in=COUNTED_STATES)
+        .filter(subtree_q(unit.path, "unit__path"), unit__depth__gt=unit.depth)
+        .select_related("unit")
+        .order_by("unit__path")
+        .only("sections", "unit__name", "unit__path", "unit__depth")
+    )
+    gathered: dict[str, list[dict]] = {k: [] for k in keys}
+    for report in reports:
+        for key in keys:
+            text = (report.sections or {}).get(key, "").strip()
+            if text:
+                gathered[key].append(
+                    {"unit_id": report.unit_id, "unit_name": report.unit.name, "text": text}
+                )
+    return gathered
