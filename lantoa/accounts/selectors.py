@@ -21,14 +21,10 @@ def memberships_for_user(user) -> list[Membership]:
         return []
     cached = getattr(user, "_lantoa_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, is_active=True, unit__valid_to__isnull=True)
-            .select_related("unit")
-            .order_by("unit__path")
-        ) + list(
-            Membership.objects.filter(user=user, is_active=True, unit__valid_to__isnull=False)
-            .select_related("unit")
-            .order_by("unit__path")
+        # Units still in operation first, then closed ones; each group by tree order.
+        cached = sorted(
+            Membership.objects.filter(user=user, is_active=True).select_related("unit"),
+            key=lambda m: (m.unit.valid_to is not None, m.unit.path),
         )
         user._lantoa_memberships = cached
     return cached

@@ -128,20 +128,30 @@ def user_create(
 
 
 def user_invite(*, user: User, request=None) -> None:
-    """E-mail a one-time link to set the password (Django's reset machinery)."""
-    from django.contrib.auth.forms import PasswordResetForm
+    """E-mail a one-time link to set the password (after the transaction commits).
+
+    Django's PasswordResetForm skips accounts without a usable password, which is
+    exactly what a new invited account has, so the link is built here.
+    """
+    from django.contrib.auth.tokens import default_token_generator
+    from django.template.loader import render_to_string
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from lantoa.notifications.services import email_on_commit
 
     if not user.email:
         raise ValidationError({"email": "Người dùng chưa có địa chỉ thư điện tử."})
-    form = PasswordResetForm({"email": user.email})
-    form.is_valid()
-    form.save(
-        request=request,
-        domain_override=settings.BASE_URL.split("://", 1)[-1],
-        use_https=settings.BASE_URL.startswith("https"),
-        subject_template_name="accounts/invite_subject.txt",
-        email_template_name="accounts/invite_email.txt",
-    )
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if settings.BASE_URL.startswith("https") else "http",
+        "domain": settings.BASE_URL.split("://", 1)[-1],
+    }
+    subject = render_to_string("accounts/invite_subject.txt", context).strip()
+    body = render_to_string("accounts/invite_email.txt", context)
+    email_on_commit(to=[user.email], subject=subject, body=body)
 
 
 @transaction.atomic
@@ -176,6 +186,17 @@ def user_deactivate(*, user: User, actor=None) -> None:
     )
 
 
+def user_manageable_by(*, user: User, admin_unit: Unit) -> bool:
+    """An admin of ``admin_unit`` may reset or lock ``user`` only if every active
+    membership of ``user`` lies inside that subtree (no reaching up or sideways)."""
+    if user.is_superuser:
+        return False
+    paths = Membership.objects.filter(user=user, is_active=True).values_list(
+        "unit__path", flat=True
+    )
+    return all(p.startswith(admin_unit.path) for p in paths)
+
+
 USER_COLUMNS = {
     "username": ["Tên đăng nhập", "username"],
     "full_name": ["Họ và tên", "full_name", "ho ten"],
@@ -186,7 +207,7 @@ USER_COLUMNS = {
 
 
 def users_import(*, root: Unit, upload, actor=None) -> list[User]:
-    rows = read_table(upload, columns=USER_COLUMNS)
+    rows = read_table(upload, columns=USER_COLUMNS, optional={"email"})
     errors = []
     units = dict(root.subtree().exclude(code="").values_list("code", "pk"))
     existing = {u.lower() for u in User.objects.values_list("username", flat=True)}

@@ -169,6 +169,14 @@ def user_manage(request, unit_id, user_id):
             if m:
                 services.membership_remove(membership=m, actor=request.user)
                 messages.success(request, "Đã thu hồi quyền.")
+        elif action in ("reset", "deactivate") and not services.user_manageable_by(
+            user=target, admin_unit=unit
+        ):
+            messages.error(
+                request,
+                "Tài khoản này còn được phân quyền ở đơn vị ngoài phạm vi của bạn; "
+                "hãy đề nghị quản trị cấp trên thực hiện.",
+            )
         elif action == "reset":
             password = services.user_set_password(user=target, actor=request.user)
             messages.success(request, f"Mật khẩu mới của {target.username}: {password}")

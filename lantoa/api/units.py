@@ -11,7 +11,7 @@ from lantoa.api.problems import problem
 from lantoa.core.errors import NotFound
 from lantoa.units import services
 from lantoa.units.models import Unit, UnitKind
-from lantoa.units.selectors import ancestors_map, unit_ancestors, units_list
+from lantoa.units.selectors import ancestors_map, unit_ancestors, unit_parent, units_list
 
 router = Router(tags=["units"])
 
@@ -159,13 +159,18 @@ def unit_create(request, payload: UnitIn):
     return 201, _unit_out(unit, ancestors_map([unit]))
 
 
+def _unit_for_ancestor_admin(user, unit_id: int) -> Unit:
+    """Only an admin of an ancestor may change a unit (not the unit's own admin)."""
+    unit = unit_get_for_user(user, unit_id)
+    parent = unit_parent(unit)
+    if parent is None or not user_has_role(user, parent, "admin"):
+        raise NotFound
+    return unit
+
+
 @router.patch("/units/{unit_id}", response=UnitOut)
 def unit_patch(request, unit_id: int, payload: UnitPatch):
-    unit = unit_get_for_user(request.auth, unit_id)
-    parent = unit.get_parent()
-    # Only an admin of an ancestor may change a unit (not the unit's own admin).
-    if parent is None or not user_has_role(request.auth, parent, "admin"):
-        raise NotFound
+    unit = _unit_for_ancestor_admin(request.auth, unit_id)
     data = payload.dict(exclude_unset=True)
     if "successor_id" in data and data["successor_id"] is not None:
         data["successor"] = unit_get_for_user(request.auth, data.pop("successor_id"))
@@ -173,4 +178,22 @@ def unit_patch(request, unit_id: int, payload: UnitPatch):
         data.pop("successor_id")
         data["successor"] = None
     unit = services.unit_update(unit=unit, actor=request.auth, **data)
+    return _unit_out(unit, ancestors_map([unit]))
+
+
+class UnitCloseIn(Schema):
+    valid_to: date
+    successor_id: int | None = None
+
+
+@router.post("/units/{unit_id}/close", response=UnitOut)
+def unit_close(request, unit_id: int, payload: UnitCloseIn):
+    """End a unit (merger, dissolution): it stays in history and points to its successor."""
+    unit = _unit_for_ancestor_admin(request.auth, unit_id)
+    successor = (
+        unit_get_for_user(request.auth, payload.successor_id) if payload.successor_id else None
+    )
+    unit = services.unit_close(
+        unit=unit, valid_to=payload.valid_to, successor=successor, actor=request.auth
+    )
     return _unit_out(unit, ancestors_map([unit]))

@@ -3,6 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass, field
+from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
@@ -32,11 +33,14 @@ class RowErrors(Exception):
         return "; ".join(str(e) for e in self.errors)
 
 
-def read_table(upload, *, columns: dict[str, list[str]]) -> list[dict]:
+def read_table(
+    upload, *, columns: dict[str, list[str]], optional: frozenset[str] | set[str] = frozenset()
+) -> list[dict]:
     """Read an uploaded .xlsx or .csv into dicts keyed by our column names.
 
     ``columns`` maps our key → accepted header spellings (compared without
-    diacritics or case). Each row gets ``_row`` (the 1-based sheet row).
+    diacritics or case). Each row gets ``_row`` (the 1-based sheet row). Keys in
+    ``optional`` may be absent from the sheet (their value is then "").
     """
     name = (getattr(upload, "name", "") or "").lower()
     data = upload.read()
@@ -49,7 +53,7 @@ def read_table(upload, *, columns: dict[str, list[str]]) -> list[dict]:
     elif name.endswith(".xlsx"):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except (InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
+        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
             raise ValidationError("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.") from exc
         rows = [["" if v is None else v for v in r] for r in sheet.iter_rows(values_only=True)]
     else:
@@ -63,7 +67,7 @@ def read_table(upload, *, columns: dict[str, list[str]]) -> list[dict]:
     for key, spellings in columns.items():
         wanted = {fold(s) for s in [key, *spellings]}
         pos = next((i for i, h in enumerate(header) if h in wanted), None)
-        if pos is None:
+        if pos is None and key not in optional:
             missing.append(spellings[0] if spellings else key)
         index[key] = pos
     if missing:

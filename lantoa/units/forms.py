@@ -27,3 +27,8 @@ class UnitForm(forms.ModelForm):
     successor = forms.TypedChoiceField(
         label="Đơn vị kế thừa", required=False, coerce=int, empty_value=None
     )
+
+    def _get_validation_exclusions(self):
+        # The code's uniqueness is checked by units.services with a Vietnamese
+        # message, together with the other rules, so every error shows at once.
+        return super()._get_validation_exclusions() | {"code"}

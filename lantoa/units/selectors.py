@@ -46,6 +46,12 @@ def visible_ancestors(*, user, unit: Unit) -> list[Unit]:
     return ancestors
 
 
+def unit_parent(unit: Unit) -> Unit | None:
+    if unit.depth <= 1:
+        return None
+    return Unit.objects.filter(path=unit.path[: -unit.steplen]).first()
+
+
 def unit_children(*, unit: Unit):
     return Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by(
         "valid_to", "kind", "name"

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from lantoa.core.errors import Conflict
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
@@ -24,7 +25,10 @@ TRACKED = [
 
 
 def _snapshot(unit: Unit) -> dict:
-    return {f: getattr(unit, f) for f in TRACKED}
+    snapshot = {f: getattr(unit, f) for f in TRACKED}
+    # The successor's name too, so the history reads without looking ids up.
+    snapshot["successor"] = unit.successor.name if unit.successor_id else None
+    return snapshot
 
 
 def _validate(unit: Unit) -> None:
@@ -35,6 +39,10 @@ def _validate(unit: Unit) -> None:
         errors["kind"] = "Loại đơn vị không hợp lệ."
     if unit.code and Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
         errors["code"] = f"Mã “{unit.code}” đã được dùng cho đơn vị khác."
+    if unit.successor_id and unit.path and unit.successor.path.startswith(unit.path):
+        errors["successor"] = (
+            "Đơn vị kế thừa không thể là chính đơn vị này hoặc một đơn vị trực thuộc nó."
+        )
     if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
         errors["valid_to"] = "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."
     if errors:
@@ -82,9 +90,10 @@ def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
 
 @transaction.atomic
 def unit_close(*, unit: Unit, valid_to: date, successor: Unit | None = None, actor=None) -> Unit:
-    if successor and successor.in_subtree_of(unit):
-        raise ValidationError(
-            {"successor": "Đơn vị kế thừa không thể nằm trong chính đơn vị bị giải thể/sáp nhập."}
+    if unit.valid_to is not None:
+        raise Conflict(
+            f"Đơn vị đã kết thúc hoạt động từ {unit.valid_to:%d/%m/%Y}; "
+            "sửa ngày kết thúc bằng chức năng sửa thông tin đơn vị."
         )
     return unit_update(unit=unit, actor=actor, valid_to=valid_to, successor=successor)
 
@@ -112,7 +121,7 @@ def _kind_of(value: str) -> str | None:
 
 def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
     """Import units under ``root``'s subtree. Any bad row: nothing is imported, every error listed."""
-    rows = read_table(upload, columns=IMPORT_COLUMNS)
+    rows = read_table(upload, columns=IMPORT_COLUMNS, optional={"email", "address"})
     errors: list[RowError] = []
     subtree_codes = dict(root.subtree().exclude(code="").values_list("code", "pk"))
     all_codes = set(Unit.objects.exclude(code="").values_list("code", flat=True))

@@ -16,6 +16,7 @@ from lantoa.units.models import Unit, UnitKind
 from lantoa.units.selectors import (
     unit_children,
     unit_descendant_count,
+    unit_parent,
     units_list,
     visible_ancestors,
 )
@@ -106,7 +107,7 @@ def unit_add(request, unit_id):
 @login_required
 def unit_edit(request, unit_id):
     unit = _get(request, unit_id)
-    parent = unit.get_parent()
+    parent = unit_parent(unit)
     if parent is None or not user_has_role(request.user, parent, "admin"):
         if not request.user.is_superuser:
             raise Http404
