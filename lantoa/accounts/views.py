@@ -62,9 +62,15 @@ def _admin_unit(request, unit_id):
 
 
 def _unit_choices(unit):
+    # Closed units stay assignable: their people still report on past Weeks.
     return [
-        (u.pk, "— " * (u.depth - unit.depth) + u.name)
-        for u in unit.subtree().filter(valid_to__isnull=True).order_by("path")
+        (
+            u.pk,
+            "— " * (u.depth - unit.depth)
+            + u.name
+            + (f" (đến {u.valid_to:%d/%m/%Y})" if u.valid_to else ""),
+        )
+        for u in unit.subtree().only("id", "name", "depth", "path", "valid_to").order_by("path")
     ]
 
 
@@ -152,7 +158,18 @@ def user_manage(request, unit_id, user_id):
     form.fields["unit"].choices = _unit_choices(unit)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "membership" and form.is_valid():
+        if action == "membership" and not form.is_valid():
+            return render(
+                request,
+                "accounts/user_manage.html",
+                {
+                    "unit": unit,
+                    "target": target,
+                    "memberships": in_scope.select_related("unit"),
+                    "form": form,
+                },
+            )
+        if action == "membership":
             services.membership_set(
                 user=target,
                 unit=unit.subtree().get(pk=form.cleaned_data["unit"]),

@@ -23,3 +23,17 @@ def num(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def change_value(value) -> str:
+    """A before/after value in the history: none → "—", booleans in words."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return gettext("có")
+    if value is False:
+        return gettext("không")
+    return str(value)
