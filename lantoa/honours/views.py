@@ -1,0 +1,141 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from lantoa.accounts.selectors import user_has_role
+from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
+from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
+from lantoa.honours import selectors, services
+from lantoa.honours.decision import decision_docx
+from lantoa.honours.models import NomineeKind
+from lantoa.units.models import Unit
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class NominationForm(forms.Form):
+    nominee_kind = forms.ChoiceField(label=_("Đối tượng"), choices=NomineeKind.choices)
+    nominee_name = forms.CharField(label=_("Tên tập thể, cá nhân"), max_length=255)
+    achievement = forms.CharField(label=_("Thành tích"), widget=forms.Textarea(attrs={"rows": 3}))
+    final_unit = forms.ChoiceField(label=_("Cấp phê duyệt cuối cùng"), required=False)
+
+    def __init__(self, *args, ancestors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["final_unit"].choices = [(a.pk, a.name) for a in ancestors]
+
+
+def _campaign(request):
+    wanted = request.GET.get("campaign") or request.POST.get("campaign")
+    if wanted:
+        try:
+            return campaign_get(wanted)
+        except NotFound:
+            raise Http404
+    return campaign_current()
+
+
+@login_required
+def index(request):
+    campaign = _campaign(request)
+    unit = request.membership.unit if request.membership else None
+    can_nominate = (
+        campaign is not None
+        and unit is not None
+        and unit.depth > 1
+        and user_has_role(request.user, unit, "editor")
+    )
+    ancestors = list(reversed(Unit.objects.get_ancestors(unit))) if can_nominate else []
+    form = NominationForm(request.POST or None, ancestors=ancestors)
+    if request.method == "POST":
+        if not can_nominate:
+            raise Http404
+        if form.is_valid():
+            final = next(
+                (a for a in ancestors if str(a.pk) == form.cleaned_data["final_unit"]), None
+            )
+            try:
+                services.nomination_create(
+                    user=request.user,
+                    campaign=campaign,
+                    unit=unit,
+                    nominee_kind=form.cleaned_data["nominee_kind"],
+                    nominee_name=form.cleaned_data["nominee_name"],
+                    achievement=form.cleaned_data["achievement"],
+                    final_unit=final,
+                )
+            except ValidationError as exc:
+                for e in error_messages(exc):
+                    form.add_error(None, e["message"])
+            else:
+                messages.success(request, "Đã gửi đề nghị tuyên dương lên cấp trên.")
+                return redirect("honours:index")
+    return render(
+        request,
+        "honours/index.html",
+        {
+            "campaign": campaign,
+            "campaigns": campaigns_list(),
+            "form": form,
+            "can_nominate": can_nominate,
+            "to_review": selectors.nominations_to_review(user=request.user),
+            "nominations": selectors.nominations_for_user(user=request.user, campaign=campaign)[
+                :300
+            ],
+            "can_decide": unit is not None and user_has_role(request.user, unit, "approver"),
+        },
+    )
+
+
+def _nomination(request, nomination_id):
+    try:
+        return selectors.nomination_get_for_user(request.user, nomination_id)
+    except NotFound:
+        raise Http404
+
+
+@login_required
+@require_POST
+def approve(request, nomination_id):
+    nomination = _nomination(request, nomination_id)
+    try:
+        services.nomination_approve(user=request.user, nomination=nomination)
+        messages.success(request, "Đã phê duyệt đề nghị.")
+    except (Conflict, PermissionDeniedError) as exc:
+        messages.error(request, exc.detail)
+    return redirect("honours:index")
+
+
+@login_required
+@require_POST
+def decline(request, nomination_id):
+    nomination = _nomination(request, nomination_id)
+    try:
+        services.nomination_decline(
+            user=request.user, nomination=nomination, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, "Đã trả lời: không phê duyệt.")
+    except (Conflict, PermissionDeniedError) as exc:
+        messages.error(request, exc.detail)
+    except ValidationError as exc:
+        for e in error_messages(exc):
+            messages.error(request, e["message"])
+    return redirect("honours:index")
+
+
+@login_required
+def decision(request):
+    """QĐ (draft, Decree 30) listing the honours the current unit approved for a campaign."""
+    campaign = _campaign(request)
+    unit = request.membership.unit if request.membership else None
+    if campaign is None or unit is None or not user_has_role(request.user, unit, "approver"):
+        raise Http404
+    response = HttpResponse(decision_docx(campaign=campaign, unit=unit), content_type=DOCX_MIME)
+    response["Content-Disposition"] = (
+        f'attachment; filename="quyet-dinh-tuyen-duong-{campaign.year}.docx"'
+    )
+    return response
