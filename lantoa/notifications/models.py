@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lantoa.core.models import TimeStamped
 
 
 class Notification(models.Model):
@@ -24,3 +27,45 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReminderKind(models.TextChoices):
+    AUTO = "auto", _("tự động")
+    MANUAL = "manual", _("thủ công")
+
+
+class ReminderLog(TimeStamped):
+    """One reminder (đôn đốc) sent to a unit that had not submitted its report.
+
+    At most one per (campaign, unit, kind, local day): the scheduled job and the
+    office's button can both run again the same day without reminding twice.
+    """
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="reminders"
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("loại"), max_length=10, choices=ReminderKind.choices)
+    sent_on = models.DateField(_("ngày đôn đốc"))
+    sent_at = models.DateTimeField(_("thời điểm"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đôn đốc"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    due_on = models.DateField(_("hạn báo cáo"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("lượt đôn đốc")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "kind", "sent_on"], name="reminder_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id} {self.kind} {self.sent_on}"

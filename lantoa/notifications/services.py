@@ -1,14 +1,22 @@
 """Notices to the people of units: in-app + e-mail (sent after the transaction commits)."""
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lantoa.accounts.models import ROLE_RANK, Membership
-from lantoa.notifications.models import Notification
+from lantoa.accounts.models import ROLE_RANK, Membership, Role
+from lantoa.accounts.selectors import user_has_role
+from lantoa.campaigns.models import Campaign, ReportingDeadline
+from lantoa.core.errors import Conflict, PermissionDeniedError
+from lantoa.history.services import history_record
+from lantoa.notifications.models import Notification, ReminderKind, ReminderLog
 from lantoa.units.models import Unit
 
 
@@ -33,18 +41,42 @@ def notify_units(
     url: str = "",
     min_role: str = "editor",
     email_units: bool = True,
+    url_for: Callable[[Unit], str] | None = None,
 ) -> list[Notification]:
-    """Notify every editor/approver of ``units``; e-mail them and the unit's own address."""
+    """Notify every editor/approver of ``units``; e-mail them and the unit's own address.
+
+    ``url_for(unit)`` gives each unit its own link (e.g. its report) instead of ``url``.
+    """
     units = list(units)
+    recipients = list(unit_recipients(units, min_role=min_role))
+    links = {u.pk: url_for(u) for u in units} if url_for else {}
     notices = [
-        Notification(user=m.user, unit=m.unit, kind=kind, title=title[:255], body=body, url=url)
-        for m in unit_recipients(units, min_role=min_role)
+        Notification(
+            user=m.user,
+            unit=m.unit,
+            kind=kind,
+            title=title[:255],
+            body=body,
+            url=links.get(m.unit_id, url),
+        )
+        for m in recipients
     ]
     Notification.objects.bulk_create(notices)
-    addresses = {n.user.email for n in notices if n.user.email}
-    if email_units:
-        addresses |= {u.email for u in units if u.email}
-    _email_on_commit(addresses, title, body, url)
+    if url_for is None:
+        addresses = {n.user.email for n in notices if n.user.email}
+        if email_units:
+            addresses |= {u.email for u in units if u.email}
+        _email_on_commit(addresses, title, body, url)
+        return notices
+    by_unit: dict[int, set[str]] = defaultdict(set)
+    for m in recipients:
+        if m.user.email:
+            by_unit[m.unit_id].add(m.user.email)
+    messages = []
+    for u in units:
+        addresses = by_unit[u.pk] | ({u.email} if email_units and u.email else set())
+        messages += _messages(addresses, title, body, links[u.pk])
+    _send_on_commit(messages)
     return notices
 
 
@@ -62,15 +94,24 @@ def notify_user(
 def email_on_commit(*, to: Iterable[str], subject: str, body: str) -> None:
     """Send one e-mail per address once the surrounding transaction has committed."""
     addresses = sorted({a for a in to if a})
-    if not addresses:
-        return
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addresses]
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    _send_on_commit([(subject, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addresses])
+
+
+def _send_on_commit(messages: list[tuple]) -> None:
+    if messages:
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def _messages(addresses: set[str], title: str, body: str, url: str) -> list[tuple]:
+    link = f"\n\n{settings.BASE_URL}{url}" if url else ""
+    subject, text = f"[Lantoa] {title}", f"{body}{link}\n\n— Lantoa"
+    return [
+        (subject, text, settings.DEFAULT_FROM_EMAIL, [a]) for a in sorted(a for a in addresses if a)
+    ]
 
 
 def _email_on_commit(addresses: set[str], title: str, body: str, url: str) -> None:
-    link = f"\n\n{settings.BASE_URL}{url}" if url else ""
-    email_on_commit(to=addresses, subject=f"[Lantoa] {title}", body=f"{body}{link}\n\n— Lantoa")
+    _send_on_commit(_messages(addresses, title, body, url))
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:
@@ -78,3 +119,177 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+# ---- reminders (đôn đốc) ---------------------------------------------------
+
+REMINDER_DAYS_BEFORE = (3, 1)
+REMINDER_OVERDUE_DAYS = 7
+_CHUNK = 500
+
+
+def reminder_days_before() -> tuple[int, ...]:
+    return tuple(getattr(settings, "LANTOA_REMINDER_DAYS_BEFORE", REMINDER_DAYS_BEFORE))
+
+
+def reminder_overdue_days() -> int:
+    """How many days after a deadline the late units are still reminded (daily)."""
+    return int(getattr(settings, "LANTOA_REMINDER_OVERDUE_DAYS", REMINDER_OVERDUE_DAYS))
+
+
+def reminder_is_due(*, due_on: date, today: date) -> bool:
+    days_left = (due_on - today).days
+    return days_left in reminder_days_before() or -reminder_overdue_days() <= days_left < 0
+
+
+def _missing_units(*, campaign: Campaign, unit: Unit) -> list[dict]:
+    from lantoa.reports.selectors import completeness_for_unit
+
+    return completeness_for_unit(campaign=campaign, unit=unit)["missing"]
+
+
+def _reminder_text(*, campaign: Campaign, due_on: date | None, today: date) -> tuple[str, str]:
+    title = _("Đôn đốc nộp báo cáo kết quả Tuần lễ năm %(year)s") % {"year": campaign.year}
+    if due_on is None:
+        when = ""
+    else:
+        days_left = (due_on - today).days
+        due = due_on.strftime("%d/%m/%Y")
+        if days_left > 0:
+            when = _("Hạn nộp: %(due)s (còn %(days)s ngày).") % {"due": due, "days": days_left}
+        elif days_left == 0:
+            when = _("Hạn nộp: %(due)s (hôm nay).") % {"due": due}
+        else:
+            when = _("Hạn nộp: %(due)s (đã quá hạn %(days)s ngày).") % {
+                "due": due,
+                "days": -days_left,
+            }
+    body = _(
+        "Đơn vị chưa nộp báo cáo kết quả %(title)s. %(when)s "
+        "Đề nghị đơn vị hoàn thành và gửi báo cáo trên Lantoa."
+    ) % {"title": campaign.title, "when": when}
+    return title, " ".join(body.split())
+
+
+def _report_url(campaign: Campaign) -> Callable[[Unit], str]:
+    def url_for(unit: Unit) -> str:
+        try:
+            return reverse("reports:report", args=[campaign.pk, unit.pk])
+        except NoReverseMatch:
+            return "/bao-cao/"
+
+    return url_for
+
+
+def _remind(
+    *, campaign: Campaign, missing: list[dict], kind: str, today: date, user=None
+) -> list[int]:
+    """Log and send one reminder per missing unit not yet reminded today (this kind)."""
+    ids = [m["unit_id"] for m in missing]
+    already: set[int] = set()
+    for start in range(0, len(ids), _CHUNK):
+        already.update(
+            ReminderLog.objects.filter(
+                campaign=campaign, kind=kind, sent_on=today, unit_id__in=ids[start : start + _CHUNK]
+            ).values_list("unit_id", flat=True)
+        )
+    todo = [m for m in missing if m["unit_id"] not in already]
+    if not todo:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        ReminderLog.objects.bulk_create(
+            [
+                ReminderLog(
+                    campaign=campaign,
+                    unit_id=m["unit_id"],
+                    kind=kind,
+                    sent_on=today,
+                    sent_at=now,
+                    sent_by=user if getattr(user, "pk", None) else None,
+                    due_on=m.get("due_on"),
+                )
+                for m in todo
+            ],
+            batch_size=_CHUNK,
+        )
+        by_due: dict[date | None, list[int]] = defaultdict(list)
+        for m in todo:
+            by_due[m.get("due_on")].append(m["unit_id"])
+        url_for = _report_url(campaign)
+        for due_on, unit_ids in by_due.items():
+            title, body = _reminder_text(campaign=campaign, due_on=due_on, today=today)
+            for start in range(0, len(unit_ids), _CHUNK):
+                units = Unit.objects.filter(pk__in=unit_ids[start : start + _CHUNK]).only(
+                    "id", "name", "email"
+                )
+                notify_units(units=units, kind="reminder", title=title, body=body, url_for=url_for)
+    return [m["unit_id"] for m in todo]
+
+
+def reminders_send_due(*, today: date | None = None) -> int:
+    """The daily job: remind units that have not submitted, 3 and 1 days before their
+    deadline and every day after it (up to ``LANTOA_REMINDER_OVERDUE_DAYS``).
+
+    Idempotent per (unit, campaign, day): running it again the same day sends nothing.
+    Returns the number of units reminded.
+    """
+    today = today or timezone.localdate()
+    before = reminder_days_before()
+    window = (
+        today - timedelta(days=reminder_overdue_days()),
+        today + timedelta(days=max(before, default=0)),
+    )
+    campaigns = Campaign.objects.filter(
+        pk__in=ReportingDeadline.objects.filter(due_on__range=window).values("campaign_id")
+    ).select_related("owner_unit")
+    sent = 0
+    for campaign in campaigns:
+        missing = [
+            m
+            for m in _missing_units(campaign=campaign, unit=campaign.owner_unit)
+            if m.get("due_on") and reminder_is_due(due_on=m["due_on"], today=today)
+        ]
+        for attempt in range(2):
+            try:
+                sent += len(
+                    _remind(campaign=campaign, missing=missing, kind=ReminderKind.AUTO, today=today)
+                )
+                break
+            except IntegrityError:
+                # Another run logged some of them meanwhile: the retry skips those.
+                if attempt:
+                    raise
+    return sent
+
+
+def reminder_send_missing(*, campaign: Campaign, unit: Unit, user) -> dict:
+    """An office reminds, in one click, every unit of its subtree that has not submitted.
+
+    Units already reminded by hand today are skipped. Returns
+    ``{"reminded": n, "skipped": k, "unit_ids": [...]}``.
+    """
+    if not user_has_role(user, unit, Role.EDITOR):
+        raise PermissionDeniedError(_("Chỉ chuyên viên hoặc lãnh đạo đơn vị mới được đôn đốc."))
+    today = timezone.localdate()
+    missing = [m for m in _missing_units(campaign=campaign, unit=unit) if m["unit_id"] != unit.pk]
+    try:
+        reminded = _remind(
+            campaign=campaign, missing=missing, kind=ReminderKind.MANUAL, today=today, user=user
+        )
+    except IntegrityError:
+        raise Conflict(_("Đang có một lượt đôn đốc khác cho các đơn vị này. Vui lòng thử lại."))
+    if reminded:
+        history_record(
+            actor=user,
+            unit=unit,
+            obj=campaign,
+            action="remind",
+            summary=_("Đôn đốc %(n)s đơn vị chưa nộp báo cáo") % {"n": len(reminded)},
+            after={"unit_ids": reminded},
+        )
+    return {
+        "reminded": len(reminded),
+        "skipped": len(missing) - len(reminded),
+        "unit_ids": reminded,
+    }

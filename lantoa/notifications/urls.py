@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lantoa.notifications import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("chua-doc/", views.notification_count, name="count"),
+    path("<int:notification_id>/da-doc/", views.notification_read, name="read"),
+    path("da-doc-tat-ca/", views.notification_read_all, name="read_all"),
+    path(
+        "don-doc/<int:campaign_id>/<int:unit_id>/",
+        views.remind_missing,
+        name="remind_missing",
+    ),
+]

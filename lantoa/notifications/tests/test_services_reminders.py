@@ -1,0 +1,266 @@
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from lantoa.accounts.models import Role, User
+from lantoa.accounts.services import membership_set
+from lantoa.notifications.models import Notification, ReminderKind, ReminderLog
+from lantoa.notifications.selectors import reminder_counts
+from lantoa.notifications.services import reminder_send_missing, reminders_send_due
+from lantoa.notifications.tasks import local_crontab, send_due_reminders
+from lantoa.notifications.tests.factories import make_campaign, set_deadline, submit
+from lantoa.reports.selectors import completeness_for_unit
+
+DUE = date(2024, 10, 12)
+SCHOOLS = [
+    "gdnn_longbien",
+    "thcs_ngoclam",
+    "th_giathuy",
+    "mn_hoasua",
+    "th_ngocthuy",
+    "thcs_phucloi",
+]
+
+
+@pytest.fixture
+def week(demo):
+    """Campaign 2024: the schools of Long Biên report to the district office by 12/10/2024;
+    THCS Ngọc Lâm has already submitted."""
+    campaign = make_campaign(demo, 2024)
+    set_deadline(campaign, demo.units["pgd_longbien"], DUE)
+    submit(demo, "thcs.ngoclam", "thcs_ngoclam", campaign, {"lop_hoc": 3}, on=DUE - timedelta(5))
+    return campaign
+
+
+def missing_ids(world, campaign):
+    return {
+        m["unit_id"]
+        for m in completeness_for_unit(campaign=campaign, unit=world.units["pgd_longbien"])[
+            "missing"
+        ]
+    }
+
+
+def logged(campaign, kind=ReminderKind.AUTO):
+    return sorted(
+        ReminderLog.objects.filter(campaign=campaign, kind=kind).values_list("unit_id", "sent_on")
+    )
+
+
+@pytest.mark.django_db
+def test_reminders_go_to_the_missing_only_on_the_right_days(demo, week):
+    u = demo.units
+    missing = missing_ids(demo, week)
+    assert u["thcs_ngoclam"].pk not in missing
+    assert u["th_giathuy"].pk in missing
+    sent_by_day = {}
+    for offset in range(-6, 10):
+        day = DUE + timedelta(days=offset)
+        sent_by_day[offset] = reminders_send_due(today=day)
+    # 3 and 1 days before, then daily after the deadline up to the limit (7 days).
+    due_days = {-3, -1, 1, 2, 3, 4, 5, 6, 7}
+    assert {o for o, n in sent_by_day.items() if n} == due_days
+    assert all(sent_by_day[o] == len(missing) for o in due_days)
+    rows = logged(week)
+    assert {unit_id for unit_id, _ in rows} == missing
+    assert len(rows) == len(missing) * len(due_days)
+    assert u["thcs_ngoclam"].pk not in {unit_id for unit_id, _ in rows}
+
+
+@pytest.mark.django_db
+def test_reminders_are_not_sent_twice_the_same_day(demo, week, django_capture_on_commit_callbacks):
+    day = DUE - timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = reminders_send_due(today=day)
+    sent_mail = len(mail.outbox)
+    notices = Notification.objects.filter(kind="reminder").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = reminders_send_due(today=day)
+    assert first == len(missing_ids(demo, week)) and second == 0
+    assert len(mail.outbox) == sent_mail
+    assert Notification.objects.filter(kind="reminder").count() == notices
+
+
+@pytest.mark.django_db
+def test_reminder_notice_and_email_reach_the_late_unit(
+    demo, week, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_send_due(today=DUE + timedelta(days=2))
+    giathuy = demo.users["th.giathuy"]
+    notice = Notification.objects.get(user=giathuy, kind="reminder")
+    assert "Đôn đốc nộp báo cáo" in notice.title and "2024" in notice.title
+    assert "12/10/2024" in notice.body and "quá hạn 2 ngày" in notice.body
+    assert notice.unit == demo.units["th_giathuy"]
+    assert not Notification.objects.filter(user=demo.users["thcs.ngoclam"], kind="reminder")
+    to = {address for m in mail.outbox for address in m.to}
+    assert giathuy.email in to and "thgiathuy@hanoiedu.vn" in to
+    assert demo.users["thcs.ngoclam"].email not in to
+    assert "thcsngoclam@hanoiedu.vn" not in to
+
+
+@pytest.mark.django_db
+def test_reminder_before_the_deadline_says_how_many_days_are_left(demo, week):
+    reminders_send_due(today=DUE - timedelta(days=3))
+    notice = Notification.objects.filter(user=demo.users["th.giathuy"], kind="reminder").get()
+    assert "còn 3 ngày" in notice.body
+
+
+@pytest.mark.django_db
+def test_submitting_stops_the_reminders(demo, week):
+    assert reminders_send_due(today=DUE - timedelta(days=3)) == len(missing_ids(demo, week))
+    submit(demo, "th.giathuy", "th_giathuy", week, {"lop_hoc": 1}, on=DUE - timedelta(days=2))
+    reminders_send_due(today=DUE - timedelta(days=1))
+    days = [d for unit_id, d in logged(week) if unit_id == demo.units["th_giathuy"].pk]
+    assert days == [DUE - timedelta(days=3)]
+
+
+@pytest.mark.django_db
+def test_the_overdue_limit_is_configurable(demo, week, settings):
+    settings.LANTOA_REMINDER_OVERDUE_DAYS = 2
+    assert reminders_send_due(today=DUE + timedelta(days=2)) > 0
+    assert reminders_send_due(today=DUE + timedelta(days=3)) == 0
+
+
+@pytest.mark.django_db
+def test_command_send_reminders(demo, week, capsys):
+    call_command("send_reminders", "--date", (DUE - timedelta(days=1)).isoformat())
+    assert f"Đã đôn đốc {len(missing_ids(demo, week))} đơn vị" in capsys.readouterr().out
+    assert {d for _, d in logged(week)} == {DUE - timedelta(days=1)}
+
+
+@pytest.mark.django_db
+def test_command_rejects_a_bad_date(demo):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Ngày không hợp lệ"):
+        call_command("send_reminders", "--date", "12/10/2024")
+
+
+@pytest.mark.django_db
+def test_periodic_task_runs_the_service(demo):
+    campaign = make_campaign(demo, 2025)
+    set_deadline(campaign, demo.units["so_langson"], timezone.localdate() + timedelta(days=3))
+    set_deadline(campaign, demo.units["pgd_ductrong"], timezone.localdate() + timedelta(days=3))
+    # MemoryHuey in immediate mode: enqueuing the task runs it at once (periodic tasks
+    # keep no result, so look at the log).
+    send_due_reminders()
+    assert ReminderLog.objects.filter(campaign=campaign, kind=ReminderKind.AUTO).exists()
+    assert send_due_reminders.call_local() == 0  # idempotent the same day
+
+
+def test_the_schedule_is_07_00_in_vietnam():
+    validate = local_crontab(hour="7", minute="0")
+    from huey.contrib.djhuey import HUEY
+
+    def at(hour_local):
+        moment = datetime(2024, 10, 9, hour_local, 0)
+        if HUEY.utc:  # huey hands over naive UTC
+            moment = (moment - timedelta(hours=7)).replace(tzinfo=None)
+        return validate(moment)
+
+    assert at(7) and not at(14) and not at(0)
+
+
+# ---- one click -----------------------------------------------------------------------------
+
+
+def remind_url(campaign, unit):
+    return reverse("notifications:remind_missing", args=[campaign.pk, unit.pk])
+
+
+@pytest.mark.django_db
+def test_one_click_reminds_the_missing_units_of_the_subtree(
+    demo, week, client_as, django_capture_on_commit_callbacks
+):
+    office = demo.units["pgd_longbien"]
+    client = client_as("cv.longbien")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remind_url(week, office), {"next": "/tong-hop/"})
+    assert response.status_code == 302 and response.url == "/tong-hop/"
+    missing = missing_ids(demo, week)
+    rows = ReminderLog.objects.filter(campaign=week, kind=ReminderKind.MANUAL)
+    assert {r.unit_id for r in rows} == missing
+    assert all(r.sent_by == demo.users["cv.longbien"] for r in rows)
+    assert "thgiathuy@hanoiedu.vn" in {a for m in mail.outbox for a in m.to}
+    # A second click the same day reminds nobody twice.
+    response = client.post(remind_url(week, office), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json()["reminded"] == 0 and response.json()["skipped"] == len(missing)
+    assert rows.count() == len(missing)
+
+
+@pytest.mark.django_db
+def test_one_click_json_and_htmx_answers(demo, week, client_as):
+    office = demo.units["pgd_longbien"]
+    client = client_as("pgd.longbien")
+    response = client.post(remind_url(week, office), HTTP_ACCEPT="application/json")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["reminded"] == len(missing_ids(demo, week))
+    assert "Đã đôn đốc" in body["detail"]
+    response = client.post(remind_url(week, office), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "đã được đôn đốc hôm nay" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_one_click_is_scoped(demo, week, client_as):
+    office = demo.units["pgd_longbien"]
+    # Thủ Dầu Một cannot see Long Biên: 404, nothing logged.
+    assert client_as("pgd.thudaumot").post(remind_url(week, office)).status_code == 404
+    # A school may open its own unit only.
+    assert client_as("thcs.ngoclam").post(remind_url(week, office)).status_code == 404
+    unknown = reverse("notifications:remind_missing", args=[week.pk + 999, office.pk])
+    assert client_as("cv.longbien").post(unknown).status_code == 404
+    assert client_as("cv.longbien").get(remind_url(week, office)).status_code == 405
+    assert not ReminderLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_one_click_needs_an_editor(demo, week, client_as):
+    viewer = User.objects.create_user("xem.longbien", password="hoctapsuotdoi")
+    membership_set(user=viewer, unit=demo.units["pgd_longbien"], role=Role.VIEWER)
+    response = client_as("xem.longbien").post(
+        remind_url(week, demo.units["pgd_longbien"]), HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 403
+    assert "đôn đốc" in response.json()["detail"]
+    assert not ReminderLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_higher_office_reminds_the_whole_subtree(demo, week):
+    result = reminder_send_missing(campaign=week, unit=demo.units["bo"], user=demo.users["bo.gddt"])
+    assert set(result["unit_ids"]) == missing_ids(demo, week)
+
+
+# ---- counts and the "đã đôn đốc 2 lần" badge ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reminder_counts_in_one_query(demo, week):
+    reminders_send_due(today=DUE - timedelta(days=3))
+    reminders_send_due(today=DUE - timedelta(days=1))
+    reminder_send_missing(
+        campaign=week, unit=demo.units["pgd_longbien"], user=demo.users["cv.longbien"]
+    )
+    ids = [demo.units[k].pk for k in SCHOOLS]
+    with CaptureQueriesContext(connection) as queries:
+        counts = reminder_counts(campaign=week, unit_ids=ids)
+    assert len(queries) == 1
+    assert counts[demo.units["th_giathuy"].pk] == 3
+    assert demo.units["thcs_ngoclam"].pk not in counts
+    html = render_to_string(
+        "notifications/_reminded.html", {"count": counts[demo.units["th_giathuy"].pk]}
+    )
+    assert "đã đôn đốc 3 lần" in html
+    assert render_to_string("notifications/_reminded.html", {"count": None}).strip() == ""
+    assert reminder_counts(campaign=week, unit_ids=[]) == {}

@@ -1,0 +1,115 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantoa.accounts.selectors import unit_get_for_user
+from lantoa.campaigns.selectors import campaign_get
+from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
+from lantoa.notifications import services
+from lantoa.notifications.selectors import (
+    notification_get_for_user,
+    notifications_for_user,
+    reminder_counts,
+    unread_count,
+)
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+def notification_list(request):
+    only_unread = request.GET.get("chua-doc") == "1"
+    notices = notifications_for_user(user=request.user)
+    if only_unread:
+        notices = notices.filter(read_at__isnull=True)
+    page = Paginator(notices, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "unread": unread_count(user=request.user), "only_unread": only_unread},
+    )
+
+
+@login_required
+def notification_count(request):
+    """The unread badge, loaded by HTMX so pages pay nothing for it."""
+    return render(request, "notifications/_count.html", {"unread": unread_count(user=request.user)})
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id):
+    try:
+        notice = notification_get_for_user(request.user, notification_id)
+    except NotFound:
+        raise Http404
+    services.notification_mark_read(user=request.user, notification_id=notice.pk)
+    if request.htmx:
+        return HttpResponse(status=204)
+    if request.POST.get("open") and notice.url.startswith("/"):
+        return redirect(notice.url)
+    return redirect(_safe_next(request, "notifications:list"))
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_read(user=request.user)
+    messages.success(request, _("Đã đánh dấu %(n)s thông báo là đã đọc.") % {"n": count})
+    return redirect("notifications:list")
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "") and not request.htmx
+
+
+@login_required
+@require_POST
+def remind_missing(request, campaign_id, unit_id):
+    """One click: remind every unit below ``unit_id`` that has not submitted its report."""
+    try:
+        campaign = campaign_get(campaign_id)
+        unit = unit_get_for_user(request.user, unit_id)
+    except NotFound:
+        raise Http404
+    try:
+        result = services.reminder_send_missing(campaign=campaign, unit=unit, user=request.user)
+    except (PermissionDeniedError, Conflict) as exc:
+        status = 403 if isinstance(exc, PermissionDeniedError) else 409
+        if _wants_json(request):
+            return JsonResponse({"detail": exc.detail}, status=status)
+        if request.htmx:  # htmx swaps 2xx only: the message goes in a 200
+            return render(request, "notifications/_remind_result.html", {"error": exc.detail})
+        messages.error(request, exc.detail)
+        return redirect(_safe_next(request, "core:dashboard"))
+    if result["reminded"]:
+        text = _("Đã đôn đốc %(n)s đơn vị chưa nộp báo cáo.") % {"n": result["reminded"]}
+    else:
+        text = _("Không có đơn vị nào cần đôn đốc thêm hôm nay.")
+    if result["skipped"]:
+        text += " " + _("%(n)s đơn vị đã được đôn đốc hôm nay nên không gửi lại.") % {
+            "n": result["skipped"]
+        }
+    if _wants_json(request):
+        return JsonResponse({**result, "detail": text})
+    if request.htmx:
+        counts = reminder_counts(campaign=campaign, unit_ids=result["unit_ids"])
+        return render(
+            request,
+            "notifications/_remind_result.html",
+            {"text": text, "result": result, "counts": counts},
+        )
+    messages.success(request, text)
+    return redirect(_safe_next(request, "core:dashboard"))
