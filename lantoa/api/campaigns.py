@@ -1,6 +1,6 @@
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns import services
@@ -80,4 +80,4 @@ def campaign_create(request, payload: CampaignIn):
     owner = unit_get_for_user(request.auth, payload.owner_unit_id, role="approver")
     data = payload.dict(exclude={"owner_unit_id"})
     campaign = services.campaign_create(owner_unit=owner, actor=request.auth, **data)
-    return 201, campaign_out(campaign)
+    return Status(201, campaign_out(campaign))

@@ -1,8 +1,10 @@
 from datetime import date, datetime
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from ninja import Field, Router, Schema
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
 
 from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user, user_has_role
 from lantoa.accounts.services import token_create
@@ -28,14 +30,18 @@ class TokenOut(Schema):
 
 @router.post("/auth/token", auth=None, response={200: TokenOut}, tags=["auth"])
 def auth_token(request, payload: TokenIn):
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if getattr(request, "axes_locked_out", False):
+    # The fifth failure locks the account at this address: that answer and every
+    # later one is 429 (AxesMiddleware → accounts.views.locked_out) for
+    # AXES_COOLOFF_TIME, even with the right password.
+    credentials = {"username": payload.username}
+    if AxesProxyHandler.is_locked(request, credentials):
         return problem(429, "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+    user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return problem(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
     raw, token = token_create(user=user)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    return {"token": raw, "expires_at": token.expires_at}
+    return {"token": raw, "expires_at": timezone.localtime(token.expires_at)}
 
 
 class MembershipOut(Schema):
@@ -156,7 +162,7 @@ def unit_create(request, payload: UnitIn):
     parent = unit_get_for_user(request.auth, payload.parent_id, role="admin")
     data = payload.dict(exclude={"parent_id"})
     unit = services.unit_create(parent=parent, actor=request.auth, **data)
-    return 201, _unit_out(unit, ancestors_map([unit]))
+    return Status(201, _unit_out(unit, ancestors_map([unit])))
 
 
 def _unit_for_ancestor_admin(user, unit_id: int) -> Unit:

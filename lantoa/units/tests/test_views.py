@@ -81,7 +81,8 @@ def test_admin_edits_a_child_and_history_shows_before_and_after(demo, client_as)
     assert "Sửa đơn vị UBND phường Cự Khối (cũ)" in history
     assert "UBND phường Cự Khối → UBND phường Cự Khối (cũ)" in history
     assert "successor</code>: UBND phường Long Biên → UBND phường Bồ Đề" in history
-    assert HistoryEntry.objects.filter(actor=demo.users["admin"]).count() == 1
+    entry = HistoryEntry.objects.filter(object_type="unit", object_id=str(ward.pk)).first()
+    assert entry.actor == demo.users["admin"] and entry.action == "update"
 
 
 @pytest.mark.django_db

@@ -1,0 +1,73 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from lantoa.accounts.models import User
+from lantoa.units.models import Unit, UnitKind
+from lantoa.units.services import unit_create
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label not in ("sessions", "axes", "contenttypes", "auth")
+    }
+
+
+@pytest.mark.django_db
+def test_demo_builds_the_tree_and_accounts_of_demo_md(demo):
+    assert Unit.objects.filter(depth=1).count() == 1
+    assert demo["bo"].name == "Bộ Giáo dục và Đào tạo"
+    provinces = dict(Unit.objects.filter(kind=UnitKind.UBND_TINH).values_list("code", "name"))
+    assert provinces["1"] == "UBND Thành phố Hà Nội"
+    assert provinces["20"] == "UBND tỉnh Lạng Sơn"
+    assert provinces["74"] == "UBND tỉnh Bình Dương"
+    assert provinces["68"] == "UBND tỉnh Lâm Đồng"
+    wards = Unit.objects.subtree_of(demo["ubnd_longbien"]).filter(kind=UnitKind.UBND_XA)
+    assert wards.count() == 14
+    assert all(w.successor_id and str(w.valid_to) == "2025-06-30" for w in wards)
+    centres = Unit.objects.subtree_of(demo["ubnd_longbien"]).filter(kind=UnitKind.TT_HTCD)
+    assert all(c.get_depth() == demo["ward_bode"].depth + 1 for c in centres)
+    assert demo["ubnd_binhduong"].successor == demo["ubnd_hcm"]
+    assert demo["pgd_ductrong"].successor == demo["xa_ductrong"]
+    assert demo["thcs_ngoclam"].in_subtree_of(demo["pgd_longbien"])
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert {"admin", "bo.gddt", "pgd.longbien", "thcs.ngoclam", "pgd.ductrong"} <= usernames
+    assert User.objects.get(username="thcs.ngoclam").check_password("hoctapsuotdoi")
+
+
+@pytest.mark.django_db
+def test_demo_twice_changes_nothing(demo):
+    before = row_counts()
+    names = list(Unit.objects.values_list("path", "name", "updated_at"))
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert row_counts() == before
+    assert list(Unit.objects.values_list("path", "name", "updated_at")) == names
+    assert "Dữ liệu mẫu đã sẵn sàng." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_database_with_real_data():
+    unit_create(parent=None, name="Bộ Giáo dục và Đào tạo", kind=UnitKind.BO_GDDT)
+    with pytest.raises(CommandError, match="không phải dữ liệu mẫu. Dùng --force"):
+        call_command("demo", verbosity=0)
+    assert Unit.objects.count() == 1
+    out = io.StringIO()
+    call_command("demo", "--auto", stdout=out)
+    assert "không nạp dữ liệu mẫu" in out.getvalue()
+    assert Unit.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_accounts_table(demo):
+    out = io.StringIO()
+    call_command("demo", "--accounts", stdout=out)
+    text = out.getvalue()
+    assert "Mật khẩu của mọi tài khoản mẫu: hoctapsuotdoi" in text
+    assert "thcs.ngoclam" in text and "Trường THCS Ngọc Lâm" in text
+    assert "pgd.ductrong" in text and "Phòng Giáo dục và Đào tạo huyện Đức Trọng" in text
