@@ -1,0 +1,104 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from lantoa.accounts.selectors import unit_get_for_user, user_has_role
+from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
+from lantoa.core.errors import NotFound
+from lantoa.reports.dashboards.selectors import (
+    activities_by_type,
+    reporting_timeline,
+    year_over_year,
+)
+from lantoa.reports.selectors import indicators_for, rollup_for_unit
+
+
+def _campaign_and_unit(request):
+    try:
+        campaign = (
+            campaign_get(request.GET["campaign"])
+            if request.GET.get("campaign")
+            else campaign_current()
+        )
+        if request.GET.get("unit"):
+            unit = unit_get_for_user(request.user, request.GET["unit"])
+        else:
+            unit = request.membership.unit if request.membership else None
+    except NotFound:
+        raise Http404
+    return campaign, unit
+
+
+def _chart_data(*, timeline, rollup, indicator, activities, yoy, yoy_row) -> dict:
+    code = indicator.code if indicator else None
+    return {
+        "timeline": {
+            "labels": [d["day"].strftime("%d/%m") for d in timeline["days"]],
+            "submitted": [d["submitted"] for d in timeline["days"]],
+            "expected": timeline["expected"],
+            "deadline": timeline["last_due"].strftime("%d/%m") if timeline["last_due"] else None,
+            "label_submitted": _("Đã nộp (cộng dồn)"),
+            "label_expected": _("Phải nộp"),
+        },
+        "children": {
+            "labels": [r["unit_name"] for r in rollup["rows"]],
+            "values": [r["values"].get(code, 0) for r in rollup["rows"]],
+            "label": indicator.name if indicator else "",
+        },
+        "activities": {
+            "labels": [a["name"] for a in activities],
+            "values": [a["count"] for a in activities],
+            "label": _("Số hoạt động"),
+        },
+        "yoy": {
+            "labels": [str(c.year) for c in yoy["campaigns"]],
+            "values": yoy_row["values"] if yoy_row else [],
+            "label": yoy_row["name"] if yoy_row else "",
+        },
+    }
+
+
+@login_required
+def campaign_dashboard(request):
+    campaign, unit = _campaign_and_unit(request)
+    context = {"campaign": campaign, "unit": unit, "campaigns": list(campaigns_list())}
+    if campaign is None or unit is None:
+        return render(request, "reports/dashboards/campaign.html", context)
+    timeline = reporting_timeline(campaign=campaign, unit=unit)
+    rollup = rollup_for_unit(campaign=campaign, unit=unit)
+    indicators = indicators_for(campaign)
+    wanted = request.GET.get("indicator", "")
+    indicator = next((i for i in indicators if i.code == wanted), None) or next(
+        (i for i in indicators if rollup["totals"].get(i.code)),
+        indicators[0] if indicators else None,
+    )
+    activities = activities_by_type(campaign=campaign, unit=unit)
+    yoy = year_over_year(unit=unit)
+    yoy_row = next((r for r in yoy["rows"] if indicator and r["code"] == indicator.code), None)
+    missing = timeline["expected"] - timeline["submitted"]
+    context.update(
+        {
+            "timeline": timeline,
+            "missing": missing,
+            "rate": round(100 * timeline["submitted"] / timeline["expected"], 1)
+            if timeline["expected"]
+            else None,
+            "rollup": rollup,
+            "indicators": indicators,
+            "indicator": indicator,
+            "activities": activities,
+            "activities_total": sum(a["count"] for a in activities),
+            "yoy": yoy,
+            "can_remind": missing > 0 and user_has_role(request.user, unit, "editor"),
+            "charts": _chart_data(
+                timeline=timeline,
+                rollup=rollup,
+                indicator=indicator,
+                activities=activities,
+                yoy=yoy,
+                yoy_row=yoy_row,
+            ),
+        }
+    )
+    return render(request, "reports/dashboards/campaign.html", context)
