@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lantoa.accounts.selectors import user_has_role
+from lantoa.accounts.selectors import unit_get_for_user, user_has_role
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
 from lantoa.honours import selectors, services
@@ -132,6 +132,11 @@ def decision(request):
     """QĐ (draft, Decree 30) listing the honours the current unit approved for a campaign."""
     campaign = _campaign(request)
     unit = request.membership.unit if request.membership else None
+    if request.GET.get("unit"):
+        try:
+            unit = unit_get_for_user(request.user, request.GET["unit"])
+        except NotFound:
+            raise Http404
     if campaign is None or unit is None or not user_has_role(request.user, unit, "approver"):
         raise Http404
     response = HttpResponse(decision_docx(campaign=campaign, unit=unit), content_type=DOCX_MIME)

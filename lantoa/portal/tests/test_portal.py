@@ -1,0 +1,184 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from icalendar import Calendar
+
+from lantoa.activities.models import Activity, Registration
+from lantoa.activities.tests.factories import activity_make
+
+
+def test_home_shows_campaign_and_live_counters(demo, client):
+    response = client.get("/cong-khai/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    campaign = demo.campaigns[max(demo.campaigns)]
+    assert campaign.theme in html
+    assert 'id="counters"' in html
+    assert "Tin học cơ bản cho người cao tuổi" in html
+
+
+def test_root_redirects_anonymous_visitors_to_the_portal(db, client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/cong-khai/"
+
+
+def test_calendar_search_ignores_diacritics(demo, client):
+    response = client.get("/cong-khai/lich/", {"q": "tin hoc co ban"})
+    html = response.content.decode()
+    assert "Tin học cơ bản cho người cao tuổi" in html
+    assert "Lớp Tin học cơ bản cho đồng bào dân tộc" in html
+    assert "Đọc sách cùng con" not in html
+    # The internal activity never shows up.
+    assert (
+        "Họp chuyên môn nội bộ" not in client.get("/cong-khai/lich/", {"q": "hop"}).content.decode()
+    )
+
+
+def test_calendar_filters(demo, client):
+    province = demo.units["ubnd_lamdong"]
+    html = client.get("/cong-khai/lich/", {"province": province.pk}).content.decode()
+    assert "Thương mại điện tử cho nông sản Đức Trọng" in html
+    assert "Tin học cơ bản cho người cao tuổi" not in html
+    online = client.get("/cong-khai/lich/", {"online": "1"}).content.decode()
+    assert "An toàn trên mạng cho cha mẹ học sinh" in online
+    assert "Tin học cơ bản cho người cao tuổi" not in online
+    kind = client.get("/cong-khai/lich/", {"type": "doc_sach"}).content.decode()
+    assert "Đọc sách cùng con" in kind
+    assert "Sân chơi Công dân số" not in kind
+    campaign = demo.campaigns[max(demo.campaigns)]
+    day = client.get("/cong-khai/lich/", {"day": campaign.starts_on.isoformat()}).content.decode()
+    assert "Lễ phát động Tuần lễ học tập suốt đời phường Bồ Đề" in day
+    assert "Sân chơi Công dân số" not in day
+    commune = demo.units["new_longbien"]
+    both = client.get(
+        "/cong-khai/lich/", {"province": demo.units["ubnd_hanoi"].pk, "commune": commune.pk}
+    ).content.decode()
+    assert "Bình dân học vụ số" in both
+    assert "Đọc sách cùng con" not in both
+
+
+def test_calendar_listing_fixed_queries(demo, client):
+    client.get("/cong-khai/lich/")
+    with CaptureQueriesContext(connection) as q1:
+        client.get("/cong-khai/lich/", {"q": "hoc"})
+    for i in range(10):
+        activity_make(demo, title=f"Lớp học thêm {i}")
+    with CaptureQueriesContext(connection) as q2:
+        client.get("/cong-khai/lich/", {"q": "hoc"})
+    assert len(q1) == len(q2)
+
+
+def test_public_api_search_and_filters(demo, client):
+    response = client.get("/api/v1/public/activities", {"q": "tin hoc co ban"})
+    assert response.status_code == 200
+    titles = {a["title"] for a in response.json()["items"]}
+    assert "Tin học cơ bản cho người cao tuổi" in titles
+    item = response.json()["items"][0]
+    assert item["url"].endswith(f"/cong-khai/hoat-dong/{item['id']}/")
+    assert "registrations" not in item
+    online = client.get("/api/v1/public/activities", {"mode": "online"}).json()["items"]
+    assert online and all(a["mode"] == "online" for a in online)
+    unit = demo.units["pgd_ductrong"]
+    scoped = client.get("/api/v1/public/activities", {"unit": unit.pk}).json()["items"]
+    assert scoped and all(
+        a["unit_name"]
+        in {
+            "Trường THCS Liên Hiệp",
+            "Trung tâm học tập cộng đồng xã Liên Hiệp",
+            "Trường Tiểu học Hiệp Thạnh",
+            "Phòng Giáo dục và Đào tạo huyện Đức Trọng",
+        }
+        for a in scoped
+    )
+    campaign = demo.campaigns[max(demo.campaigns)]
+    ranged = client.get(
+        "/api/v1/public/activities",
+        {"from": campaign.starts_on.isoformat(), "to": campaign.starts_on.isoformat()},
+    ).json()["items"]
+    assert {a["title"] for a in ranged} == {"Lễ phát động Tuần lễ học tập suốt đời phường Bồ Đề"}
+    assert client.get("/api/v1/public/activities", {"from": "31/12/2027"}).status_code == 400
+
+
+def test_activity_page_register_and_cancel(demo, client):
+    activity = activity_make(demo, capacity=1)
+    page = client.get(f"/cong-khai/hoat-dong/{activity.pk}/")
+    assert page.status_code == 200
+    assert "Đăng ký tham gia" in page.content.decode()
+    refused = client.post(
+        f"/cong-khai/hoat-dong/{activity.pk}/",
+        {"full_name": "Hà Văn Trang", "phone": "0912345678"},
+    )
+    assert refused.status_code == 400
+    assert "Nghị định 13/2023" in refused.content.decode()
+    assert not activity.registrations.exists()
+    done = client.post(
+        f"/cong-khai/hoat-dong/{activity.pk}/",
+        {"full_name": "Hà Văn Trang", "phone": "0912345678", "consent": "1"},
+        follow=True,
+    )
+    html = done.content.decode()
+    code = Registration.objects.get(activity=activity).code
+    assert code in html
+    assert "0912345678" not in html
+    full = client.get(f"/cong-khai/hoat-dong/{activity.pk}/").content.decode()
+    assert "danh sách chờ" in full
+    lookup = client.get("/cong-khai/dang-ky/", {"code": code}).content.decode()
+    assert "Đã xác nhận" in lookup
+    assert "Hà Văn Trang" not in lookup
+    client.post("/cong-khai/dang-ky/", {"code": code}, follow=True)
+    assert Registration.objects.get(code=code).state == "cancelled"
+
+
+def test_unit_text_is_escaped(demo, client):
+    activity = activity_make(
+        demo, title="<script>alert(1)</script> Lớp", description="<img src=x onerror=alert(1)>"
+    )
+    html = client.get(f"/cong-khai/hoat-dong/{activity.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<img src=x" not in html
+
+
+def test_activity_ics_opens_back(demo, client):
+    activity = Activity.objects.get(title="Tin học cơ bản cho người cao tuổi")
+    response = client.get(f"/cong-khai/hoat-dong/{activity.pk}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["summary"]) == activity.title
+    assert event.decoded("dtstart") == activity.starts_at
+    assert event.decoded("dtend") == activity.ends_at
+    assert str(event["url"]).endswith(f"/cong-khai/hoat-dong/{activity.pk}/")
+    assert str(event["url"]).startswith("http")
+    assert "Ngọc Lâm" in str(event["location"])
+
+
+def test_feed_for_a_filter(demo, client):
+    response = client.get("/cong-khai/lich.ics", {"online": "1"})
+    cal = Calendar.from_ical(response.content)
+    events = list(cal.walk("VEVENT"))
+    expected = Activity.objects.filter(public=True, cancelled=False, mode__in=["online", "hybrid"])
+    assert len(events) == expected.count()
+    assert all(str(e["url"]).startswith("http") for e in events)
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    commune = client.get("/cong-khai/lich.ics", {"province": demo.units["ubnd_lamdong"].pk})
+    titles = {str(e["summary"]) for e in Calendar.from_ical(commune.content).walk("VEVENT")}
+    assert "Thương mại điện tử cho nông sản Đức Trọng" in titles
+    assert "Tin học cơ bản cho người cao tuổi" not in titles
+
+
+def test_honour_board_and_resources(demo, client):
+    html = client.get("/cong-khai/tuyen-duong/").content.decode()
+    assert "Trung tâm học tập cộng đồng phường Bồ Đề" in html
+    assert "Thầy Lê Minh Quân" not in html  # still pending
+    assert "Câu lạc bộ dưỡng sinh" not in html  # declined
+    year = client.get(
+        "/cong-khai/tuyen-duong/", {"campaign": demo.campaigns[2021].pk}
+    ).content.decode()
+    assert "Thư viện Trường Tiểu học Gia Thụy" in year
+    assert "Ông Trần Văn Tự" not in year
+    resources = client.get("/cong-khai/hoc-lieu/").content.decode()
+    assert "Khóa học Kỹ năng số cơ bản" in resources
