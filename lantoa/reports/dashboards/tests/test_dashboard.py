@@ -253,3 +253,9 @@ def test_summary_include_links_to_the_dashboard(demo, client_as):
         {"unit": demo.units["pgd_longbien"], "campaign": demo.campaigns[2023]},
     )
     assert "/tong-hop/?campaign=" in html and "Mở bảng tổng hợp" in html
+
+
+@pytest.mark.django_db
+def test_home_dashboard_links_to_the_campaign_dashboard(demo, client_as):
+    html = client_as("pgd.longbien").get(reverse("core:dashboard")).content.decode()
+    assert "Mở bảng tổng hợp" in html and "/tong-hop/?campaign=" in html
