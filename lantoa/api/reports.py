@@ -1,3 +1,398 @@
-from ninja import Router
+"""Reports (API.md § Reports): read/write with version, transitions, evidence, roll-up,
+completeness, the consolidated table as .xlsx and the consolidated report as .docx."""
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from ninja import Router, Schema
+
+from lantoa.accounts.selectors import unit_get_for_user
+from lantoa.api.pagination import page_of
+from lantoa.campaigns.selectors import campaign_get
+from lantoa.core.spreadsheets import XLSX_MIME
+from lantoa.reports import exports, services
+from lantoa.reports.models import ReportState
+from lantoa.reports.selectors import (
+    completeness_for_unit,
+    evidence_for_report,
+    report_get_for_user,
+    report_values,
+    reports_list,
+    rollup_for_unit,
+)
 
 router = Router(tags=["reports"])
+
+
+class ReportListItem(Schema):
+    id: int
+    campaign_id: int
+    unit_id: int
+    unit_name: str
+    state: str
+    version: int
+    submitted_at: datetime | None
+    on_time: bool | None
+    accepted_at: datetime | None
+
+
+class ReportPage(Schema):
+    count: int
+    items: list[ReportListItem]
+    next: str | None
+
+
+class SectionOut(Schema):
+    key: str
+    heading: str
+    body: str
+
+
+class EvidenceOut(Schema):
+    id: int
+    kind: str
+    title: str
+    url: str
+    file_url: str | None
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+class ReportOut(Schema):
+    campaign_id: int
+    unit_id: int
+    unit_name: str
+    state: str
+    version: int
+    values: dict[str, int]
+    budget_state: int | None
+    budget_sponsor: int | None
+    sections: list[SectionOut]
+    due_on: date | None
+    submitted_at: datetime | None
+    on_time: bool | None
+    accepted_at: datetime | None
+    returned_reason: str
+    evidence: list[EvidenceOut]
+
+
+class SectionIn(Schema):
+    key: str
+    body: str = ""
+
+
+class ReportIn(Schema):
+    version: int
+    values: dict[str, Any] = {}
+    sections: list[SectionIn] | dict[str, str] | None = None
+    budget_state: Any = None
+    budget_sponsor: Any = None
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class RollupRow(Schema):
+    unit_id: int
+    unit_name: str
+    unit_code: str
+    values: dict[str, int]
+    expected: int
+    submitted: int
+    on_time: int
+
+
+class RollupOut(Schema):
+    unit_id: int
+    own: dict[str, int]
+    totals: dict[str, int]
+    rows: list[RollupRow]
+
+
+class MissingOut(Schema):
+    unit_id: int
+    unit_name: str
+    due_on: date | None
+
+
+class CompletenessOut(Schema):
+    expected: int
+    submitted: int
+    on_time: int
+    accepted: int
+    missing: list[MissingOut]
+
+
+def _list_item(r) -> dict:
+    return {
+        "id": r.pk,
+        "campaign_id": r.campaign_id,
+        "unit_id": r.unit_id,
+        "unit_name": r.unit.name,
+        "state": r.state,
+        "version": r.version,
+        "submitted_at": r.submitted_at,
+        "on_time": r.on_time,
+        "accepted_at": r.accepted_at,
+    }
+
+
+def evidence_out(e) -> dict:
+    return {
+        "id": e.pk,
+        "kind": e.kind,
+        "title": e.title,
+        "url": e.url,
+        "file_url": e.file.url if e.file else None,
+        "content_type": e.content_type,
+        "size": e.size,
+        "created_at": e.created_at,
+    }
+
+
+def report_out(report) -> dict:
+    sections = report.sections or {}
+    return {
+        "campaign_id": report.campaign_id,
+        "unit_id": report.unit_id,
+        "unit_name": report.unit.name,
+        "state": report.state,
+        "version": report.version,
+        "values": report_values(report),
+        "budget_state": report.budget_state,
+        "budget_sponsor": report.budget_sponsor,
+        "sections": [
+            {"key": s["key"], "heading": s["heading"], "body": sections.get(s["key"], "")}
+            for s in report.campaign.report_sections
+        ],
+        "due_on": report.due_on,
+        "submitted_at": report.submitted_at,
+        "on_time": report.on_time,
+        "accepted_at": report.accepted_at,
+        "returned_reason": report.returned_reason,
+        "evidence": [evidence_out(e) for e in evidence_for_report(report)],
+    }
+
+
+@router.get("/campaigns/{campaign_id}/reports", response=ReportPage)
+def campaign_reports(
+    request,
+    campaign_id: int,
+    unit: int | None = None,
+    state: str = "",
+    page: int = 1,
+    page_size: int = 50,
+):
+    campaign = campaign_get(campaign_id)
+    scope_unit = unit_get_for_user(request.auth, unit) if unit is not None else None
+    if state and state not in ReportState.values:
+        raise ValidationError({"state": "Trạng thái phải là: " + ", ".join(ReportState.values)})
+    items, count, next_url = page_of(
+        request,
+        reports_list(user=request.auth, campaign=campaign, unit=scope_unit, state=state),
+        page=page,
+        page_size=page_size,
+    )
+    return {"count": count, "items": [_list_item(r) for r in items], "next": next_url}
+
+
+@router.get("/reports/{campaign_id}/{unit_id}", response=ReportOut)
+def report_detail(request, campaign_id: int, unit_id: int):
+    return report_out(report_get_for_user(request.auth, campaign_id, unit_id))
+
+
+@router.put("/reports/{campaign_id}/{unit_id}", response=ReportOut)
+def report_put(request, campaign_id: int, unit_id: int, payload: ReportIn):
+    report = report_get_for_user(request.auth, campaign_id, unit_id)
+    sections = payload.sections
+    if isinstance(sections, list):
+        sections = {s.key: s.body for s in sections}
+    report = services.report_save(
+        report=report,
+        user=request.auth,
+        version=payload.version,
+        values=payload.values,
+        sections=sections,
+        budget_state=payload.budget_state,
+        budget_sponsor=payload.budget_sponsor,
+    )
+    return report_out(report)
+
+
+@router.post("/reports/{campaign_id}/{unit_id}/submit", response=ReportOut)
+def report_submit(request, campaign_id: int, unit_id: int):
+    report = report_get_for_user(request.auth, campaign_id, unit_id)
+    return report_out(services.report_submit(report=report, user=request.auth))
+
+
+@router.post("/reports/{campaign_id}/{unit_id}/accept", response=ReportOut)
+def report_accept(request, campaign_id: int, unit_id: int):
+    report = report_get_for_user(request.auth, campaign_id, unit_id)
+    return report_out(services.report_accept(report=report, user=request.auth))
+
+
+@router.post("/reports/{campaign_id}/{unit_id}/return", response=ReportOut)
+def report_return(request, campaign_id: int, unit_id: int, payload: ReasonIn):
+    report = report_get_for_user(request.auth, campaign_id, unit_id)
+    return report_out(
+        services.report_return(report=report, user=request.auth, reason=payload.reason)
+    )
+
+
+@router.post("/reports/{campaign_id}/{unit_id}/reopen", response=ReportOut)
+def report_reopen(request, campaign_id: int, unit_id: int, payload: ReasonIn):
+    report = report_get_for_user(request.auth, campaign_id, unit_id)
+    return report_out(
+        services.report_reopen(report=report, user=request.auth, reason=payload.reason)
+    )
+
+
+_EVIDENCE_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "title": {"type": "string"},
+                        "directive": {"type": "boolean"},
+                    },
+                    "required": ["file"],
+                }
+            },
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"url": {"type": "string"}, "title": {"type": "string"}},
+                    "required": ["url"],
+                }
+            },
+        }
+    }
+}
+
+
+@router.post(
+    "/reports/{campaign_id}/{unit_id}/evidence",
+    response={201: EvidenceOut},
+    openapi_extra=_EVIDENCE_BODY,
+)
+def report_evidence(request, campaign_id: int, unit_id: int):
+    report = report_get_for_user(request.auth, campaign_id, unit_id)
+    if request.content_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": "Thiếu tệp (trường «file»)."})
+        evidence = services.evidence_add(
+            report=report,
+            user=request.auth,
+            upload=upload,
+            title=request.POST.get("title", ""),
+            directive=request.POST.get("directive", "") in ("1", "true", "on"),
+        )
+    else:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            raise ValidationError("Nội dung JSON không hợp lệ.")
+        if not isinstance(data, dict):
+            raise ValidationError('Nội dung JSON phải là một đối tượng {"url", "title"}.')
+        evidence = services.evidence_add(
+            report=report,
+            user=request.auth,
+            url=str(data.get("url") or ""),
+            title=str(data.get("title") or ""),
+        )
+    return 201, evidence_out(evidence)
+
+
+@router.get("/reports/{campaign_id}/{unit_id}/template.xlsx")
+def report_template(request, campaign_id: int, unit_id: int):
+    """The unit's report as an Excel template to fill in offline."""
+    report = report_get_for_user(request.auth, campaign_id, unit_id)
+    return _download(
+        exports.report_template_bytes(report), XLSX_MIME, exports.template_filename(report)
+    )
+
+
+@router.post(
+    "/reports/{campaign_id}/{unit_id}/upload",
+    response=ReportOut,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "version": {"type": "integer"},
+                        },
+                        "required": ["file", "version"],
+                    }
+                }
+            }
+        }
+    },
+)
+def report_upload(request, campaign_id: int, unit_id: int):
+    """Fill the report from its filled-in Excel template (refused whole on any bad cell)."""
+    report = report_get_for_user(request.auth, campaign_id, unit_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationError({"file": "Thiếu tệp Excel (trường «file»)."})
+    report = services.report_upload_excel(
+        report=report, user=request.auth, upload=upload, version=request.POST.get("version")
+    )
+    return report_out(report)
+
+
+def _campaign_and_unit(request, campaign_id: int, unit: int | None):
+    campaign = campaign_get(campaign_id)
+    if unit is None:
+        raise ValidationError({"unit": "Thiếu tham số unit (mã đơn vị)."})
+    return campaign, unit_get_for_user(request.auth, unit)
+
+
+@router.get("/campaigns/{campaign_id}/rollup", response=RollupOut)
+def campaign_rollup(request, campaign_id: int, unit: int | None = None):
+    campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
+    return rollup_for_unit(campaign=campaign, unit=scope_unit)
+
+
+@router.get("/campaigns/{campaign_id}/completeness", response=CompletenessOut)
+def campaign_completeness(request, campaign_id: int, unit: int | None = None):
+    campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
+    return completeness_for_unit(campaign=campaign, unit=scope_unit)
+
+
+def _download(data: bytes, mime: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/campaigns/{campaign_id}/rollup.xlsx")
+def campaign_rollup_xlsx(request, campaign_id: int, unit: int | None = None):
+    campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
+    return _download(
+        exports.rollup_xlsx_bytes(campaign=campaign, unit=scope_unit),
+        XLSX_MIME,
+        exports.rollup_filename(campaign, scope_unit),
+    )
+
+
+@router.get("/campaigns/{campaign_id}/consolidated.docx")
+def campaign_consolidated_docx(request, campaign_id: int, unit: int | None = None):
+    campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
+    return _download(
+        exports.consolidated_docx_bytes(campaign=campaign, unit=scope_unit),
+        exports.DOCX_MIME,
+        exports.consolidated_filename(campaign, scope_unit),
+    )

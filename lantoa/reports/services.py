@@ -12,18 +12,23 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from lantoa.accounts.selectors import user_has_role, user_has_role_at
-from lantoa.campaigns.models import Indicator, IndicatorRule
+from lantoa.campaigns.models import Indicator, IndicatorRule, UnitOfMeasure
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.notifications.services import notify_units
+from lantoa.reports.evidence import clean_link, clean_upload
 from lantoa.reports.models import (
+    BUDGET_CODES,
     BUDGET_SPONSOR,
     BUDGET_STATE,
     COUNTED_STATES,
     EDITABLE_STATES,
+    Evidence,
+    EvidenceKind,
     Report,
     ReportState,
     ReportValue,
@@ -429,3 +434,194 @@ def report_reopen(*, report: Report, user, reason: str) -> Report:
         url=_report_url(report),
     )
     return report
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+def _writable_report(report: Report, user) -> Report:
+    if not _can_write(user, report):
+        if user_has_role(user, report.unit, "viewer"):
+            raise PermissionDeniedError("Chỉ chuyên viên của chính đơn vị mới được sửa báo cáo.")
+        raise NotFound
+    return report
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    report: Report,
+    user,
+    upload=None,
+    url: str = "",
+    title: str = "",
+    directive: bool = False,
+) -> Evidence:
+    """Attach a photo, a PDF/DOCX file or an http(s) link (a report not yet locked)."""
+    _writable_report(report, user)
+    if upload is None and not url:
+        raise ValidationError({"file": "Hãy chọn một tệp hoặc nhập một đường dẫn."})
+    clean = clean_upload(upload) if upload is not None else None
+    link = clean_link(url) if clean is None else ""
+    title = nfc(title or "").strip()[:255]
+    if report.pk is None:
+        report.version = 1
+        report.save()
+        _record_version(report, action="create", user=user, values={})
+    report = _lock(report)
+    if report.state not in EDITABLE_STATES:
+        raise Conflict(
+            f"Báo cáo đang ở trạng thái «{report.get_state_display()}», không thể thêm minh chứng."
+        )
+    if clean is not None:
+        kind = EvidenceKind.DIRECTIVE if directive else clean.kind
+        evidence = Evidence(
+            report=report,
+            kind=kind,
+            title=title or clean.content.name,
+            content_type=clean.content_type,
+            size=clean.size,
+            uploaded_by=user,
+        )
+        evidence.file.save(clean.content.name, clean.content, save=False)
+    else:
+        evidence = Evidence(
+            report=report, kind=EvidenceKind.LINK, url=link, title=title or link, uploaded_by=user
+        )
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    history_record(
+        actor=user,
+        unit=report.unit,
+        obj=report,
+        action="evidence_add",
+        summary=f"Thêm minh chứng: {evidence.title}",
+        after={"evidence_id": evidence.pk, "kind": evidence.kind, "title": evidence.title},
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, user) -> None:
+    report = _writable_report(evidence.report, user)
+    if report.state not in EDITABLE_STATES:
+        raise Conflict("Báo cáo đã gửi hoặc đã được tiếp nhận, không thể xóa minh chứng.")
+    history_record(
+        actor=user,
+        unit=report.unit,
+        obj=report,
+        action="evidence_delete",
+        summary=f"Xóa minh chứng: {evidence.title}",
+        before={"evidence_id": evidence.pk, "title": evidence.title},
+    )
+    stored = evidence.file.name
+    evidence.delete()
+    if stored:
+        storage = evidence.file.storage
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+# --- Excel upload ---------------------------------------------------------------------------
+
+
+def report_upload_excel(*, report: Report, user, upload, version: int) -> Report:
+    """Fill the report from its filled-in Excel template; refused whole on any bad cell."""
+    from lantoa.reports.excel import report_upload_parse
+
+    _writable_report(report, user)
+    if not report.is_editable:
+        raise Conflict(
+            f"Báo cáo đang ở trạng thái «{report.get_state_display()}», không thể nhập từ Excel."
+        )
+    parsed = report_upload_parse(
+        upload=upload,
+        report=report,
+        indicators=list(Indicator.objects.filter(campaign=report.campaign)),
+        rules=list(IndicatorRule.objects.filter(campaign=report.campaign)),
+    )
+    return report_save(report=report, user=user, version=version, **parsed)
+
+
+# --- the campaign's indicator set -------------------------------------------------------------
+
+
+def _owner_check(user, campaign) -> None:
+    if not user_has_role_at(user, campaign.owner_unit, "editor"):
+        raise NotFound
+
+
+@transaction.atomic
+def indicator_set_update(*, campaign, user, indicators: list[dict], rules: list[dict]) -> None:
+    """Replace the campaign's indicators and rules (the owner unit, before the week starts).
+
+    ``indicators``: [{code, name, group, unit_of_measure}] in display order;
+    ``rules``: [{left_code, right_code, message}] meaning left ≤ right.
+    """
+    _owner_check(user, campaign)
+    if timezone.localdate() >= campaign.starts_on:
+        raise Conflict("Tuần lễ đã bắt đầu: không thể sửa bộ chỉ tiêu nữa.")
+    if ReportValue.objects.filter(campaign=campaign).exists():
+        raise Conflict("Đã có đơn vị nhập số liệu: không thể sửa bộ chỉ tiêu nữa.")
+    errors: dict[str, list[str]] = {}
+    codes: list[str] = []
+    clean = []
+    for n, item in enumerate(indicators, start=1):
+        code = slugify(str(item.get("code", "")).strip()).replace("-", "_")
+        name = nfc(str(item.get("name", ""))).strip()
+        group = nfc(str(item.get("group", ""))).strip()
+        uom = item.get("unit_of_measure") or UnitOfMeasure.COUNT
+        if not code or not name:
+            errors.setdefault(f"indicators.{n}", []).append(
+                f"Dòng {n}: mã và tên chỉ tiêu là bắt buộc."
+            )
+            continue
+        if code in codes or code in BUDGET_CODES:
+            errors.setdefault(f"indicators.{n}", []).append(f"Dòng {n}: mã «{code}» bị trùng.")
+            continue
+        if uom not in UnitOfMeasure.values:
+            errors.setdefault(f"indicators.{n}", []).append(
+                f"Dòng {n}: đơn vị tính phải là «count» hoặc «vnd»."
+            )
+            continue
+        codes.append(code)
+        clean.append((code, name, group or "Khác", uom))
+    if not clean:
+        errors.setdefault("indicators", []).append("Bộ chỉ tiêu phải có ít nhất một chỉ tiêu.")
+    clean_rules = []
+    for n, rule in enumerate(rules, start=1):
+        left, right = (
+            str(rule.get("left_code", "")).strip(),
+            str(rule.get("right_code", "")).strip(),
+        )
+        message = nfc(str(rule.get("message", ""))).strip()
+        if left not in codes or right not in codes or left == right:
+            errors.setdefault(f"rules.{n}", []).append(
+                f"Quy tắc {n}: phải so sánh hai chỉ tiêu khác nhau có trong bộ chỉ tiêu."
+            )
+            continue
+        clean_rules.append((left, right, message or f"{left} không được lớn hơn {right}"))
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "indicators": list(campaign.indicators.values("code", "name", "group", "unit_of_measure")),
+        "rules": list(campaign.rules.values("left_code", "right_code", "message")),
+    }
+    Indicator.objects.filter(campaign=campaign).delete()
+    IndicatorRule.objects.filter(campaign=campaign).delete()
+    Indicator.objects.bulk_create(
+        Indicator(campaign=campaign, code=c, name=n, group=g, unit_of_measure=u, position=i)
+        for i, (c, n, g, u) in enumerate(clean)
+    )
+    IndicatorRule.objects.bulk_create(
+        IndicatorRule(campaign=campaign, left_code=left, right_code=right, message=m)
+        for left, right, m in clean_rules
+    )
+    history_record(
+        actor=user,
+        unit=campaign.owner_unit,
+        obj=campaign,
+        action="indicator_set_update",
+        summary=f"Sửa bộ chỉ tiêu Tuần lễ {campaign.year} ({len(clean)} chỉ tiêu)",
+        before=before,
+        after={"indicators": [c[0] for c in clean], "rules": clean_rules},
+    )

@@ -1,0 +1,179 @@
+"""Downloads built from the live data: a report's Excel template, the consolidated table
+(.xlsx, "Mẫu tổng hợp") and the office's consolidated report (Decree 30 DOCX, kind BC)."""
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from lantoa.campaigns.models import Campaign
+from lantoa.documents.rendering import Appendix, OfficialDocument, Signer, render_docx
+from lantoa.reports.excel import report_template, rollup_workbook
+from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, Report
+from lantoa.reports.selectors import (
+    completeness_for_unit,
+    indicators_for,
+    report_values,
+    rollup_for_unit,
+)
+from lantoa.units.models import Unit
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HEADLINE_CODES = ["lop_hoc", "nguoi_hoc", "hoi_thao", "cuoc_thi", "ky_nang_so_nguoi"]
+
+
+def num(n: int | None) -> str:
+    """1.234.567 (Vietnamese grouping)."""
+    return f"{int(n or 0):,}".replace(",", ".")
+
+
+def _slug(text: str) -> str:
+    return slugify(text.replace("đ", "d").replace("Đ", "D"))[:60] or "don-vi"
+
+
+def template_filename(report: Report) -> str:
+    return f"bao-cao-{report.campaign.year}-{_slug(report.unit.name)}.xlsx"
+
+
+def rollup_filename(campaign: Campaign, unit: Unit) -> str:
+    return f"tong-hop-{campaign.year}-{_slug(unit.name)}.xlsx"
+
+
+def consolidated_filename(campaign: Campaign, unit: Unit) -> str:
+    return f"bao-cao-tong-hop-{campaign.year}-{_slug(unit.name)}.docx"
+
+
+def report_template_bytes(report: Report) -> bytes:
+    return report_template(
+        report=report, indicators=indicators_for(report.campaign), values=report_values(report)
+    )
+
+
+def rollup_xlsx_bytes(*, campaign: Campaign, unit: Unit) -> bytes:
+    return rollup_workbook(
+        campaign=campaign,
+        unit=unit,
+        indicators=indicators_for(campaign),
+        rollup=rollup_for_unit(campaign=campaign, unit=unit),
+    )
+
+
+def consolidated_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument:
+    """The office's consolidated report: its own narrative, the roll-up's numbers, an appendix."""
+    indicators = indicators_for(campaign)
+    rollup = rollup_for_unit(campaign=campaign, unit=unit)
+    completeness = completeness_for_unit(campaign=campaign, unit=unit)
+    own = Report.objects.filter(campaign=campaign, unit=unit).first()
+    narrative = (own.sections if own else {}) or {}
+    totals = rollup["totals"]
+
+    expected, submitted = completeness["expected"], completeness["submitted"]
+    rate = f"{submitted * 100 / expected:.1f}".replace(".", ",") if expected else "0"
+    figures = [
+        f"Số đơn vị phải báo cáo: {num(expected)}; đã báo cáo: {num(submitted)} ({rate}%), "
+        f"trong đó đúng hạn: {num(completeness['on_time'])}; đã tiếp nhận: "
+        f"{num(completeness['accepted'])}."
+    ]
+    group = None
+    for ind in indicators:
+        if ind.group != group:
+            group = ind.group
+            figures.append(f"{group}:")
+        figures.append(f"- {ind.name}: {num(totals.get(ind.code))}")
+    figures.append(
+        f"Kinh phí: ngân sách nhà nước {num(totals.get(BUDGET_STATE))} đồng; "
+        f"xã hội hóa {num(totals.get(BUDGET_SPONSOR))} đồng."
+    )
+    sections: list[tuple[str, str]] = [
+        (
+            "",
+            f"Thực hiện kế hoạch tổ chức {campaign.title} với chủ đề «{campaign.theme}», "
+            f"{unit.name} báo cáo kết quả tổ chức Tuần lễ trên địa bàn, lĩnh vực phụ trách "
+            "như sau:",
+        )
+    ]
+    headings = {s["key"]: s["heading"] for s in campaign.report_sections}
+    for section in campaign.report_sections:
+        body = (narrative.get(section["key"]) or "").strip()
+        if section["key"] == "kinh_phi" and not body:
+            continue
+        sections.append((headings[section["key"]], body or "(Đơn vị chưa nhập nội dung.)"))
+        if section["key"] == "hoat_dong":
+            sections.append(
+                ("Kết quả thống kê (tổng hợp từ báo cáo của các đơn vị)", "\n".join(figures))
+            )
+
+    head = ["STT", "Đơn vị", "Phải báo cáo", "Đã báo cáo", "Đúng hạn"]
+    headline = [i for i in indicators if i.code in HEADLINE_CODES] or indicators[:5]
+    table = [head + [i.name for i in headline]]
+    for n, row in enumerate(rollup["rows"], start=1):
+        table.append(
+            [
+                str(n),
+                row["unit_name"],
+                num(row["expected"]),
+                num(row["submitted"]),
+                num(row["on_time"]),
+                *[num(row["values"].get(i.code)) for i in headline],
+            ]
+        )
+    table.append(
+        [
+            "",
+            f"Của chính {unit.name}",
+            "",
+            "",
+            "",
+            *[num(rollup["own"].get(i.code)) for i in headline],
+        ]
+    )
+    table.append(
+        [
+            "",
+            "Tổng cộng",
+            num(sum(r["expected"] for r in rollup["rows"])),
+            num(sum(r["submitted"] for r in rollup["rows"])),
+            num(sum(r["on_time"] for r in rollup["rows"])),
+            *[num(totals.get(i.code)) for i in headline],
+        ]
+    )
+    totals_table = [["STT", "Nhóm", "Chỉ tiêu", "Đơn vị tính", "Tổng cộng"]]
+    for n, ind in enumerate(indicators, start=1):
+        totals_table.append(
+            [
+                str(n),
+                ind.group,
+                ind.name,
+                "đồng" if ind.unit_of_measure == "vnd" else "số lượng",
+                num(totals.get(ind.code)),
+            ]
+        )
+    parent = unit.get_parent()
+    abbreviation = unit.abbreviation or "".join(w[0] for w in unit.name.split() if w[:1].isupper())
+    return OfficialDocument(
+        kind="bao_cao",
+        issuer_name=unit.name,
+        governing_body=unit.governing_body,
+        symbol=f"BC-{abbreviation}" if abbreviation else "BC",
+        place=unit.place_name,
+        issued_on=timezone.localdate(),
+        subject=f"Kết quả tổ chức Tuần lễ hưởng ứng học tập suốt đời năm {campaign.year}",
+        sections=sections,
+        recipients=[*([parent.name] if parent else []), "Lưu: VT."],
+        signer=Signer(authority="", title="THỦ TRƯỞNG ĐƠN VỊ", name=""),
+        appendices=[
+            Appendix(
+                title="PHỤ LỤC I. SỐ LIỆU TỔNG HỢP THEO CHỈ TIÊU",
+                subtitle=f"(Kèm theo báo cáo của {unit.name})",
+                table=totals_table,
+            ),
+            Appendix(
+                title="PHỤ LỤC II. TÌNH HÌNH BÁO CÁO VÀ SỐ LIỆU CHÍNH THEO ĐƠN VỊ",
+                subtitle="(Số liệu của mỗi đơn vị gồm cả các đơn vị trực thuộc)",
+                table=table,
+                landscape=True,
+            ),
+        ],
+    )
+
+
+def consolidated_docx_bytes(*, campaign: Campaign, unit: Unit) -> bytes:
+    return render_docx(consolidated_document(campaign=campaign, unit=unit))

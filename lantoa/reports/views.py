@@ -1,0 +1,582 @@
+"""Pages: my report (HTMX save with version check), review, completeness, consolidated table
+with drill-down, versions compare, gathered highlights, the indicator set editor, downloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantoa.accounts.selectors import (
+    unit_get_for_user,
+    user_has_role,
+    user_has_role_at,
+)
+from lantoa.campaigns.models import UnitOfMeasure
+from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
+from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
+from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
+from lantoa.reports import exports, services
+from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, ReportState
+from lantoa.reports.selectors import (
+    completeness_for_unit,
+    evidence_for_report,
+    evidence_get_for_user,
+    highlights_for_unit,
+    indicators_for,
+    report_get_for_user,
+    report_values,
+    report_version_get,
+    report_versions,
+    reports_list,
+    rollup_for_unit,
+)
+from lantoa.units.selectors import ancestors_map, unit_ancestors
+
+
+def _campaign(campaign_id):
+    try:
+        return campaign_get(campaign_id)
+    except NotFound:
+        raise Http404
+
+
+def _unit(request, unit_id):
+    try:
+        return unit_get_for_user(request.user, unit_id)
+    except NotFound:
+        raise Http404
+
+
+def _report(request, campaign_id, unit_id):
+    try:
+        return report_get_for_user(request.user, campaign_id, unit_id)
+    except NotFound:
+        raise Http404
+
+
+def _home_unit(request):
+    membership = getattr(request, "membership", None)
+    return membership.unit if membership else None
+
+
+@login_required
+def index(request):
+    campaign = campaign_current()
+    if campaign is None:
+        return render(request, "reports/index.html", {"campaigns": []})
+    chosen = request.GET.get("campaign")
+    if chosen:
+        campaign = _campaign(chosen)
+    unit = _home_unit(request)
+    context = {"campaign": campaign, "campaigns": campaigns_list(), "unit": unit}
+    if unit is not None:
+        context["has_children"] = unit.numchild > 0
+        context["completeness"] = (
+            completeness_for_unit(campaign=campaign, unit=unit) if unit.numchild else None
+        )
+        context["own"] = report_get_for_user(request.user, campaign.pk, unit.pk)
+        context["can_edit_indicators"] = user_has_role_at(
+            request.user, campaign.owner_unit, "editor"
+        )
+    return render(request, "reports/index.html", context)
+
+
+# --- the report form ------------------------------------------------------------------------
+
+
+def _form_context(request, report, *, posted=None, errors=None, conflict=""):
+    indicators = indicators_for(report.campaign)
+    stored = report_values(report)
+    values = posted["values"] if posted else stored
+    sections = posted["sections"] if posted else (report.sections or {})
+    groups: list[tuple[str, list]] = []
+    for ind in indicators:
+        if not groups or groups[-1][0] != ind.group:
+            groups.append((ind.group, []))
+        groups[-1][1].append({"indicator": ind, "value": values.get(ind.code, "")})
+    field_errors = {}
+    for e in errors or []:
+        field_errors.setdefault(e["field"], []).append(e["message"])
+    parent = report.unit.get_parent()
+    return {
+        "report": report,
+        "campaign": report.campaign,
+        "unit": report.unit,
+        "groups": groups,
+        "sections": [
+            {"key": s["key"], "heading": s["heading"], "body": sections.get(s["key"], "")}
+            for s in report.campaign.report_sections
+        ],
+        "budget_state": posted["budget_state"] if posted else report.budget_state,
+        "budget_sponsor": posted["budget_sponsor"] if posted else report.budget_sponsor,
+        "errors": errors or [],
+        "field_errors": field_errors,
+        "conflict": conflict,
+        "can_write": user_has_role_at(request.user, report.unit, "editor"),
+        "can_review": parent is not None and user_has_role(request.user, parent, "approver"),
+        "evidence": list(evidence_for_report(report)),
+        "versions": list(report_versions(report)[:20]) if report.pk else [],
+        "states": ReportState,
+        "budget_codes": (BUDGET_STATE, BUDGET_SPONSOR),
+    }
+
+
+@login_required
+def report_page(request, campaign_id, unit_id):
+    report = _report(request, campaign_id, unit_id)
+    return render(request, "reports/report.html", _form_context(request, report))
+
+
+def _posted(request) -> dict:
+    return {
+        "values": {
+            key.removeprefix("v_"): value
+            for key, value in request.POST.items()
+            if key.startswith("v_")
+        },
+        "sections": {
+            key.removeprefix("s_"): value
+            for key, value in request.POST.items()
+            if key.startswith("s_")
+        },
+        "budget_state": request.POST.get("budget_state", ""),
+        "budget_sponsor": request.POST.get("budget_sponsor", ""),
+    }
+
+
+@login_required
+@require_POST
+def report_save(request, campaign_id, unit_id):
+    report = _report(request, campaign_id, unit_id)
+    posted = _posted(request)
+    template = "reports/_form.html" if request.htmx else "reports/report.html"
+    try:
+        report = services.report_save(
+            report=report,
+            user=request.user,
+            version=request.POST.get("version"),
+            values=posted["values"],
+            sections=posted["sections"],
+            budget_state=posted["budget_state"],
+            budget_sponsor=posted["budget_sponsor"],
+        )
+    except ValidationError as exc:
+        errors = error_messages(exc)
+        ctx = _form_context(request, report, posted=posted, errors=errors)
+        return render(request, template, ctx, status=400 if not request.htmx else 200)
+    except Conflict as exc:
+        fresh = _report(request, campaign_id, unit_id)
+        ctx = _form_context(request, fresh, posted=posted, conflict=exc.detail)
+        ctx["stored_values"] = report_values(fresh)
+        return render(request, template, ctx, status=409 if not request.htmx else 200)
+    except PermissionDeniedError as exc:
+        messages.error(request, exc.detail)
+        return redirect("reports:report", report.campaign_id, report.unit_id)
+    ctx = _form_context(request, report)
+    ctx["saved"] = True
+    if request.htmx:
+        return render(request, template, ctx)
+    messages.success(request, _("Đã lưu báo cáo (phiên bản %(v)s).") % {"v": report.version})
+    return redirect("reports:report", report.campaign_id, report.unit_id)
+
+
+def _transition(request, campaign_id, unit_id, action):
+    report = _report(request, campaign_id, unit_id)
+    try:
+        if action == "submit":
+            services.report_submit(report=report, user=request.user)
+            messages.success(request, _("Đã gửi báo cáo lên cấp trên."))
+        elif action == "accept":
+            services.report_accept(report=report, user=request.user)
+            messages.success(request, _("Đã tiếp nhận báo cáo."))
+        elif action == "return":
+            services.report_return(
+                report=report, user=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
+        elif action == "reopen":
+            services.report_reopen(
+                report=report, user=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Đã mở lại báo cáo để đơn vị sửa."))
+    except NotFound:
+        raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(e["message"] for e in error_messages(exc)))
+    except (Conflict, PermissionDeniedError) as exc:
+        messages.error(request, exc.detail)
+    return redirect(
+        request.POST.get("next") or reverse("reports:report", args=[campaign_id, unit_id])
+    )
+
+
+@login_required
+@require_POST
+def report_submit(request, campaign_id, unit_id):
+    return _transition(request, campaign_id, unit_id, "submit")
+
+
+@login_required
+@require_POST
+def report_accept(request, campaign_id, unit_id):
+    return _transition(request, campaign_id, unit_id, "accept")
+
+
+@login_required
+@require_POST
+def report_return(request, campaign_id, unit_id):
+    return _transition(request, campaign_id, unit_id, "return")
+
+
+@login_required
+@require_POST
+def report_reopen(request, campaign_id, unit_id):
+    return _transition(request, campaign_id, unit_id, "reopen")
+
+
+@login_required
+@require_POST
+def evidence_add(request, campaign_id, unit_id):
+    report = _report(request, campaign_id, unit_id)
+    try:
+        services.evidence_add(
+            report=report,
+            user=request.user,
+            upload=request.FILES.get("file"),
+            url=request.POST.get("url", ""),
+            title=request.POST.get("title", ""),
+            directive=request.POST.get("directive") == "on",
+        )
+        messages.success(request, _("Đã thêm minh chứng."))
+    except NotFound:
+        raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(e["message"] for e in error_messages(exc)))
+    except (Conflict, PermissionDeniedError) as exc:
+        messages.error(request, exc.detail)
+    return redirect(reverse("reports:report", args=[campaign_id, unit_id]) + "#minh-chung")
+
+
+@login_required
+@require_POST
+def evidence_delete(request, evidence_id):
+    try:
+        evidence = evidence_get_for_user(request.user, evidence_id)
+        report = evidence.report
+        services.evidence_delete(evidence=evidence, user=request.user)
+        messages.success(request, _("Đã xóa minh chứng."))
+    except NotFound:
+        raise Http404
+    except (Conflict, PermissionDeniedError) as exc:
+        messages.error(request, exc.detail)
+    return redirect(
+        reverse("reports:report", args=[report.campaign_id, report.unit_id]) + "#minh-chung"
+    )
+
+
+@login_required
+def evidence_file(request, evidence_id):
+    try:
+        evidence = evidence_get_for_user(request.user, evidence_id)
+    except NotFound:
+        raise Http404
+    if not evidence.file:
+        return redirect(evidence.url)
+    response = HttpResponse(evidence.file.read(), content_type=evidence.content_type)
+    disposition = "inline" if evidence.kind == "photo" else "attachment"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{evidence.file.name.rsplit("/", 1)[-1]}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def report_template(request, campaign_id, unit_id):
+    report = _report(request, campaign_id, unit_id)
+    response = HttpResponse(exports.report_template_bytes(report), content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{exports.template_filename(report)}"'
+    return response
+
+
+@login_required
+@require_POST
+def report_upload(request, campaign_id, unit_id):
+    report = _report(request, campaign_id, unit_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Hãy chọn tệp Excel đã điền."))
+        return redirect("reports:report", campaign_id, unit_id)
+    try:
+        report = services.report_upload_excel(
+            report=report, user=request.user, upload=upload, version=request.POST.get("version")
+        )
+    except NotFound:
+        raise Http404
+    except RowErrors as exc:
+        ctx = _form_context(request, report)
+        ctx["upload_errors"] = exc.errors
+        return render(request, "reports/report.html", ctx, status=400)
+    except ValidationError as exc:
+        ctx = _form_context(request, report)
+        ctx["upload_errors"] = [e["message"] for e in error_messages(exc)]
+        return render(request, "reports/report.html", ctx, status=400)
+    except (Conflict, PermissionDeniedError) as exc:
+        messages.error(request, exc.detail)
+        return redirect("reports:report", campaign_id, unit_id)
+    messages.success(
+        request, _("Đã nhập số liệu từ tệp Excel (phiên bản %(v)s).") % {"v": report.version}
+    )
+    return redirect("reports:report", campaign_id, unit_id)
+
+
+@login_required
+def report_versions_page(request, campaign_id, unit_id):
+    report = _report(request, campaign_id, unit_id)
+    versions = list(report_versions(report)) if report.pk else []
+    compare = None
+    a, b = request.GET.get("a"), request.GET.get("b")
+    if report.pk and a and b:
+        try:
+            old, new = report_version_get(report, a), report_version_get(report, b)
+        except NotFound:
+            raise Http404
+        names = {i.code: i.name for i in indicators_for(report.campaign)}
+        names.update(
+            {
+                BUDGET_STATE: _("Kinh phí ngân sách nhà nước"),
+                BUDGET_SPONSOR: _("Kinh phí xã hội hóa"),
+            }
+        )
+        old_values = {
+            **old.values,
+            BUDGET_STATE: old.budget_state,
+            BUDGET_SPONSOR: old.budget_sponsor,
+        }
+        new_values = {
+            **new.values,
+            BUDGET_STATE: new.budget_state,
+            BUDGET_SPONSOR: new.budget_sponsor,
+        }
+        value_rows = [
+            {
+                "name": names.get(code, code),
+                "old": old_values.get(code),
+                "new": new_values.get(code),
+            }
+            for code in names
+            if old_values.get(code) != new_values.get(code)
+        ]
+        headings = {s["key"]: s["heading"] for s in report.campaign.report_sections}
+        section_rows = [
+            {
+                "name": headings.get(k, k),
+                "old": old.sections.get(k, ""),
+                "new": new.sections.get(k, ""),
+            }
+            for k in headings
+            if old.sections.get(k, "") != new.sections.get(k, "")
+        ]
+        compare = {"old": old, "new": new, "values": value_rows, "sections": section_rows}
+    return render(
+        request,
+        "reports/versions.html",
+        {
+            "report": report,
+            "campaign": report.campaign,
+            "unit": report.unit,
+            "versions": versions,
+            "compare": compare,
+        },
+    )
+
+
+# --- an office's views of its subtree -------------------------------------------------------
+
+
+def _office(request, campaign_id, unit_id):
+    campaign = _campaign(campaign_id)
+    unit = _unit(request, unit_id)
+    known = ancestors_map([unit])
+    return (
+        campaign,
+        unit,
+        [a for a in unit_ancestors(unit, known) if user_has_role(request.user, a, "viewer")],
+    )
+
+
+@login_required
+def review_list(request, campaign_id, unit_id):
+    campaign, unit, ancestors = _office(request, campaign_id, unit_id)
+    state = request.GET.get("state", "")
+    if state not in ReportState.values:
+        state = ""
+    reports = list(
+        reports_list(user=request.user, campaign=campaign, unit=unit, state=state).filter(
+            unit__depth__gt=unit.depth
+        )[:500]
+    )
+    return render(
+        request,
+        "reports/review.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "ancestors": ancestors,
+            "reports": reports,
+            "state": state,
+            "states": ReportState.choices,
+            "can_review_children": user_has_role(request.user, unit, "approver"),
+        },
+    )
+
+
+@login_required
+def completeness_page(request, campaign_id, unit_id):
+    campaign, unit, ancestors = _office(request, campaign_id, unit_id)
+    completeness = completeness_for_unit(campaign=campaign, unit=unit)
+    expected = completeness["expected"]
+    rate = round(completeness["submitted"] * 100 / expected, 1) if expected else None
+    return render(
+        request,
+        "reports/completeness.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "ancestors": ancestors,
+            "c": completeness,
+            "rate": rate,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def rollup_page(request, campaign_id, unit_id):
+    campaign, unit, ancestors = _office(request, campaign_id, unit_id)
+    indicators = indicators_for(campaign)
+    rollup = rollup_for_unit(campaign=campaign, unit=unit)
+    groups: list[tuple[str, int]] = []
+    for ind in indicators:
+        if groups and groups[-1][0] == ind.group:
+            groups[-1] = (ind.group, groups[-1][1] + 1)
+        else:
+            groups.append((ind.group, 1))
+    codes = [i.code for i in indicators] + [BUDGET_STATE, BUDGET_SPONSOR]
+    rows = [
+        {**row, "cells": [row["values"].get(c, 0) for c in codes], "has_children": True}
+        for row in rollup["rows"]
+    ]
+    template = "reports/_rollup_table.html" if request.htmx else "reports/rollup.html"
+    return render(
+        request,
+        template,
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "ancestors": ancestors,
+            "indicators": indicators,
+            "groups": groups,
+            "rows": rows,
+            "own": [rollup["own"].get(c, 0) for c in codes],
+            "totals": [rollup["totals"].get(c, 0) for c in codes],
+            "expected": sum(r["expected"] for r in rollup["rows"]),
+            "submitted": sum(r["submitted"] for r in rollup["rows"]),
+            "on_time": sum(r["on_time"] for r in rollup["rows"]),
+            "highlights": highlights_for_unit(campaign=campaign, unit=unit),
+        },
+    )
+
+
+@login_required
+def rollup_xlsx(request, campaign_id, unit_id):
+    campaign, unit, _a = _office(request, campaign_id, unit_id)
+    response = HttpResponse(
+        exports.rollup_xlsx_bytes(campaign=campaign, unit=unit), content_type=XLSX_MIME
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.rollup_filename(campaign, unit)}"'
+    )
+    return response
+
+
+@login_required
+def consolidated_docx(request, campaign_id, unit_id):
+    campaign, unit, _a = _office(request, campaign_id, unit_id)
+    response = HttpResponse(
+        exports.consolidated_docx_bytes(campaign=campaign, unit=unit),
+        content_type=exports.DOCX_MIME,
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.consolidated_filename(campaign, unit)}"'
+    )
+    return response
+
+
+# --- the indicator set ------------------------------------------------------------------------
+
+
+@login_required
+def indicator_set(request, campaign_id):
+    campaign = _campaign(campaign_id)
+    if not user_has_role_at(request.user, campaign.owner_unit, "editor"):
+        raise Http404
+    errors = []
+    if request.method == "POST":
+        indicators = []
+        for n in range(int(request.POST.get("rows", 0) or 0) + 1):
+            code = request.POST.get(f"code_{n}", "").strip()
+            if not code and not request.POST.get(f"name_{n}", "").strip():
+                continue
+            indicators.append(
+                {
+                    "code": code,
+                    "name": request.POST.get(f"name_{n}", ""),
+                    "group": request.POST.get(f"group_{n}", ""),
+                    "unit_of_measure": request.POST.get(f"uom_{n}", "count"),
+                }
+            )
+        rules = []
+        for n in range(int(request.POST.get("rule_rows", 0) or 0) + 1):
+            left = request.POST.get(f"left_{n}", "").strip()
+            if not left:
+                continue
+            rules.append(
+                {
+                    "left_code": left,
+                    "right_code": request.POST.get(f"right_{n}", ""),
+                    "message": request.POST.get(f"message_{n}", ""),
+                }
+            )
+        try:
+            services.indicator_set_update(
+                campaign=campaign, user=request.user, indicators=indicators, rules=rules
+            )
+            messages.success(request, _("Đã lưu bộ chỉ tiêu."))
+            return redirect("reports:indicators", campaign.pk)
+        except NotFound:
+            raise Http404
+        except ValidationError as exc:
+            errors = error_messages(exc)
+        except Conflict as exc:
+            errors = [{"field": "", "message": exc.detail}]
+    indicators = indicators_for(campaign)
+    return render(
+        request,
+        "reports/indicators.html",
+        {
+            "campaign": campaign,
+            "indicators": indicators,
+            "rules": list(campaign.rules.all()),
+            "errors": errors,
+            "uoms": UnitOfMeasure.choices,
+            "locked": timezone.localdate() >= campaign.starts_on,
+            "blank_rows": range(len(indicators), len(indicators) + 3),
+            "blank_rules": range(campaign.rules.count(), campaign.rules.count() + 2),
+        },
+    )
