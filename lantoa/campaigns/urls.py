@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lantoa.campaigns import views
 
 app_name = "campaigns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.campaign_list, name="index"),
+    path("moi/", views.campaign_new, name="new"),
+    path("<int:campaign_id>/", views.campaign_detail, name="detail"),
+]

@@ -1,1 +1,355 @@
-from django.db import models  # noqa: F401
+"""Official documents (văn bản): plans, dispatches, guidance, notices — Decree 30/2020."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lantoa.core.models import TimeStamped
+
+
+class DocumentKind(models.TextChoices):
+    CONG_VAN = "cong_van", _("Công văn")
+    KE_HOACH = "ke_hoach", _("Kế hoạch")
+    BAO_CAO = "bao_cao", _("Báo cáo")
+    QUYET_DINH = "quyet_dinh", _("Quyết định")
+    THONG_BAO = "thong_bao", _("Thông báo")
+    HUONG_DAN = "huong_dan", _("Hướng dẫn")
+
+
+# Type symbol in the document's symbol ("220/KH-UBND"); a công văn has none.
+KIND_SYMBOLS = {
+    DocumentKind.CONG_VAN: "",
+    DocumentKind.KE_HOACH: "KH",
+    DocumentKind.BAO_CAO: "BC",
+    DocumentKind.QUYET_DINH: "QĐ",
+    DocumentKind.THONG_BAO: "TB",
+    DocumentKind.HUONG_DAN: "HD",
+}
+
+
+class DocumentState(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    CONSULTATION = "consultation", _("Đang lấy ý kiến")
+    SUBMITTED = "submitted", _("Đã trình ký")
+    APPROVED = "approved", _("Đã phê duyệt")
+    RETURNED = "returned", _("Bị trả lại")
+    ISSUED = "issued", _("Đã ban hành")
+
+
+EDITABLE_STATES = (DocumentState.DRAFT, DocumentState.CONSULTATION, DocumentState.RETURNED)
+
+
+class EventForm(models.TextChoices):
+    IN_PERSON = "in_person", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    HYBRID = "hybrid", _("Kết hợp trực tiếp và trực tuyến")
+
+
+class IssuerSetting(TimeStamped):
+    """Per-unit rules for the documents it issues."""
+
+    unit = models.OneToOneField(
+        "units.Unit", on_delete=models.CASCADE, related_name="document_setting"
+    )
+    second_person_required = models.BooleanField(
+        _("bắt buộc người thứ hai phê duyệt"), default=False
+    )
+
+    class Meta:
+        ordering = ["unit__path"]
+
+
+class Document(TimeStamped):
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("loại văn bản"), max_length=16, choices=DocumentKind.choices)
+    state = models.CharField(
+        _("trạng thái"), max_length=16, choices=DocumentState.choices, default=DocumentState.DRAFT
+    )
+    issuer_unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    drafting_unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="drafted_documents"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Number and symbol from the issuer's register (assigned at issue).
+    year = models.PositiveIntegerField(null=True, blank=True)
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=64, blank=True, default="")
+    symbol_suffix = models.CharField(
+        _("ký hiệu bộ phận soạn thảo"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_("Ví dụ GDTX-CN trong 3270/SGDĐT-GDTX-CN"),
+    )
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    place = models.CharField(_("địa danh"), max_length=100, blank=True, default="")
+    subject = models.CharField(_("trích yếu"), max_length=500)
+    sections = models.JSONField(_("nội dung"), default=list, blank=True)
+    extra_legal_bases = models.JSONField(_("căn cứ khác"), default=list, blank=True)
+    based_on = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="cited_by", verbose_name=_("căn cứ")
+    )
+    # Every document above in the chain (denormalised when ``based_on`` is set, so the
+    # whole chain of legal bases is one query; issued documents never change).
+    chain_ids = models.JSONField(default=list, blank=True)
+    # Path of the unit whose subtree the document governs (the issuer, or its parent
+    # for a steering committee or a provincial department): duties "to every school".
+    area_path = models.CharField(max_length=255, blank=True, default="")
+    addressees = models.JSONField(_("kính gửi"), default=list, blank=True)
+    # Plan structure.
+    theme = models.CharField(_("chủ đề"), max_length=500, blank=True, default="")
+    starts_on = models.DateField(_("từ ngày"), null=True, blank=True)
+    ends_on = models.DateField(_("đến ngày"), null=True, blank=True)
+    venue = models.CharField(_("địa điểm"), max_length=500, blank=True, default="")
+    event_form = models.CharField(
+        _("hình thức"), max_length=16, choices=EventForm.choices, blank=True, default=""
+    )
+    report_due_on = models.DateField(_("hạn báo cáo"), null=True, blank=True)
+    report_kinds = models.JSONField(default=list, blank=True)
+    # Signer.
+    signer_authority = models.CharField(_("quyền hạn ký"), max_length=100, blank=True, default="")
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=100, blank=True, default="")
+    signer_name = models.CharField(_("người ký"), max_length=100, blank=True, default="")
+    # Workflow.
+    second_person_required = models.BooleanField(default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    returned_reason = models.TextField(blank=True, default="")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    version = models.PositiveIntegerField(default=1)
+    search_text = models.CharField(max_length=700, blank=True, default="", editable=False)
+
+    class Meta:
+        ordering = ["-issued_on", "-created_at", "-id"]
+        verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer_unit", "year", "number"],
+                condition=Q(number__isnull=False),
+                name="document_number_per_issuer_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="issued", number__isnull=False, issued_on__isnull=False)
+                | ~Q(state="issued"),
+                name="issued_document_has_number",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "state"]),
+            models.Index(fields=["issuer_unit", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}".strip()
+
+    @property
+    def reference(self) -> str:
+        """ "220/KH-UBND" once issued; "Dự thảo" before."""
+        if self.number is None:
+            return ""
+        return f"{self.number:02d}/{self.symbol}" if self.symbol else f"{self.number:02d}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == DocumentState.ISSUED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+
+class DocumentRecipient(models.Model):
+    """Nơi nhận: a unit (delivered to its inbox) or a free-text line ("Lưu: VT.")."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.CharField(max_length=255, blank=True, default="")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["document", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | ~Q(text=""), name="recipient_unit_or_text"
+            ),
+            models.UniqueConstraint(
+                fields=["document", "unit"],
+                condition=Q(unit__isnull=False),
+                name="recipient_unit_once",
+            ),
+        ]
+
+    def label(self) -> str:
+        return self.text or (self.unit.name if self.unit_id else "")
+
+
+class Assignment(models.Model):
+    """A duty of a plan (tổ chức thực hiện): to one unit or to every unit of a kind
+    in the issuer's area. Progress per addressee lives in ``AssignmentStatus``."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    heading = models.CharField(max_length=255, blank=True, default="")
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit_kind = models.CharField(max_length=32, blank=True, default="")
+    text = models.TextField()
+    due_on = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["document", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False) & Q(unit_kind=""))
+                | (Q(unit__isnull=True) & ~Q(unit_kind="")),
+                name="assignment_unit_xor_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["unit_kind"])]
+
+
+class AssignmentProgress(models.TextChoices):
+    OPEN = "open", _("Chưa thực hiện")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện")
+    DONE = "done", _("Đã hoàn thành")
+
+
+class AssignmentStatus(TimeStamped):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="statuses")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=AssignmentProgress.choices, default=AssignmentProgress.OPEN
+    )
+    note = models.TextField(blank=True, default="")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assignment", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "unit"], name="assignment_status_once")
+        ]
+
+
+class Consultation(TimeStamped):
+    """Lấy ý kiến: a draft sent to chosen units for comments by ``due_on``."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="consultations")
+    due_on = models.DateField(_("hạn góp ý"))
+    units = models.ManyToManyField("units.Unit", related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_on = models.DateField()
+    # The covering letter (e.g. 1040/PGDĐT "V/v góp ý Dự thảo …"), when one was issued.
+    letter = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["document", "-sent_on", "-id"]
+
+
+class ConsultationAnswer(models.TextChoices):
+    AGREE = "agree", _("Thống nhất")
+    COMMENT = "comment", _("Có ý kiến")
+    SILENT = "silent", _("Không có ý kiến, xem như thống nhất")
+
+
+class ConsultationResponse(TimeStamped):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="responses"
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(max_length=16, choices=ConsultationAnswer.choices)
+    comment = models.TextField(blank=True, default="")
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_on = models.DateField()
+
+    class Meta:
+        ordering = ["consultation", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "unit"], name="consultation_answer_once"
+            )
+        ]
+
+
+class DocumentVersion(models.Model):
+    """A snapshot of a draft's content after each change (for comparing versions)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    note = models.CharField(max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="document_version_once")
+        ]
+
+
+class Register(TimeStamped):
+    """Sổ văn bản đi: one per issuer and calendar year; numbers restart at 01."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["unit_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="register_per_unit_year")
+        ]
+
+
+class Delivery(models.Model):
+    """An issued document in a recipient unit's inbox, with its read receipt."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="deliveries")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    delivered_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["unit_id", "-delivered_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["document", "unit"], name="delivery_once")]
+        indexes = [models.Index(fields=["unit", "read_at"])]

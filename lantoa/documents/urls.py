@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lantoa.documents import views
 
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("moi/", views.document_new, name="new"),
+    path("<int:document_id>/", views.document_detail, name="detail"),
+    path("<int:document_id>/sua/", views.document_edit, name="edit"),
+    path("<int:document_id>/lay-y-kien/", views.document_consult, name="consult"),
+    path("<int:document_id>/gop-y/", views.document_respond, name="respond"),
+    path("<int:document_id>/trinh/", views.document_submit, name="submit"),
+    path("<int:document_id>/phe-duyet/", views.document_approve, name="approve"),
+    path("<int:document_id>/tra-lai/", views.document_return, name="return"),
+    path("<int:document_id>/ban-hanh/", views.document_issue, name="issue"),
+    path("<int:document_id>/tai/<str:fmt>/", views.document_file, name="file"),
+    path("<int:document_id>/phien-ban/", views.document_versions, name="versions"),
+    path("nhiem-vu/<int:assignment_id>/", views.assignment_update, name="assignment"),
+]

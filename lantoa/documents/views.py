@@ -1,0 +1,666 @@
+"""Pages for documents: inbox, list, write (based on a received one), consult, approve, issue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantoa.accounts.selectors import (
+    memberships_for_user,
+    user_has_role,
+    user_has_role_at,
+)
+from lantoa.campaigns.models import Campaign
+from lantoa.campaigns.selectors import campaign_current, campaigns_list
+from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
+from lantoa.documents import output, selectors, services
+from lantoa.documents.models import (
+    AssignmentProgress,
+    Document,
+    DocumentKind,
+    DocumentState,
+    EventForm,
+)
+from lantoa.documents.rendering import pdf_available
+from lantoa.units.models import Unit, UnitKind
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DUTY_ROWS = 6
+DEFAULT_SECTIONS = [
+    ("purpose", "I. MỤC ĐÍCH, YÊU CẦU"),
+    ("theme", "II. CHỦ ĐỀ"),
+    ("time", "III. THỜI GIAN, ĐỊA ĐIỂM, HÌNH THỨC TỔ CHỨC"),
+    ("activities", "IV. CÁC HOẠT ĐỘNG TRONG TUẦN LỄ"),
+    ("organisation", "V. TỔ CHỨC THỰC HIỆN"),
+    ("reporting", "VI. CHẾ ĐỘ BÁO CÁO"),
+]
+
+
+def _document(request, document_id) -> Document:
+    try:
+        return selectors.document_get_for_user(request.user, document_id)
+    except NotFound:
+        raise Http404
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(e["message"] for e in error_messages(exc))
+    return getattr(exc, "detail", str(exc))
+
+
+def _current_unit(request) -> Unit | None:
+    m = getattr(request, "membership", None)
+    if m is not None:
+        return m.unit
+    ms = memberships_for_user(request.user)
+    return ms[0].unit if ms else None
+
+
+@login_required
+def index(request):
+    tab = request.GET.get("tab", "inbox")
+    unit = _current_unit(request)
+    context = {
+        "tab": tab,
+        "unit": unit,
+        "kinds": DocumentKind.choices,
+        "states": DocumentState.choices,
+    }
+    if tab == "list":
+        qs = selectors.documents_list(
+            user=request.user,
+            campaign=request.GET.get("campaign") or None,
+            kind=request.GET.get("kind", ""),
+            state=request.GET.get("state", ""),
+            q=request.GET.get("q", ""),
+        )
+        context["page"] = Paginator(qs, 50).get_page(request.GET.get("page"))
+        context["campaigns"] = campaigns_list()
+        context["filters"] = request.GET
+        if request.htmx:
+            return render(request, "documents/_list.html", context)
+    elif tab == "tasks":
+        context["tasks"] = selectors.tasks_for_unit(unit=unit) if unit else []
+        context["progress"] = AssignmentProgress.choices
+    else:
+        page = Paginator(selectors.inbox_for_user(user=request.user), 50).get_page(
+            request.GET.get("page")
+        )
+        chains = selectors.legal_bases_map([d.document for d in page.object_list])
+        context["page"] = page
+        context["rows"] = [(d, chains[d.document_id]) for d in page.object_list]
+    return render(request, "documents/index.html", context)
+
+
+def _issuer_choices(user) -> list[Unit]:
+    """Units the user may draft for: its own, their parent (the People's Committee the
+    office drafts for) and the parent's steering committee."""
+    units: dict[int, Unit] = {}
+    parent_paths = set()
+    for m in memberships_for_user(user):
+        if not user_has_role(user, m.unit, "editor"):
+            continue
+        units[m.unit.pk] = m.unit
+        if m.unit.depth > 1:
+            parent_paths.add(m.unit.path[: -m.unit.steplen])
+    if parent_paths:
+        for u in Unit.objects.filter(path__in=parent_paths):
+            units[u.pk] = u
+            for c in Unit.objects.filter(
+                path__startswith=u.path, depth=u.depth + 1, kind=UnitKind.BCD_XHHT
+            ):
+                units[c.pk] = c
+    return sorted(units.values(), key=lambda u: u.path)
+
+
+def _drafting_choices(user) -> list[Unit]:
+    return [m.unit for m in memberships_for_user(user) if user_has_role(user, m.unit, "editor")]
+
+
+def _target_choices(area: Unit) -> list[tuple[str, str]]:
+    children = Unit.objects.filter(path__startswith=area.path, depth=area.depth + 1).order_by(
+        "kind", "name"
+    )[:300]
+    kinds = [(f"kind:{k}", _("Tất cả: %(k)s") % {"k": label}) for k, label in UnitKind.choices]
+    return [(f"unit:{u.pk}", u.name) for u in children] + kinds
+
+
+def _parse_date(value: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return timezone.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError({"date": _("Ngày “%(v)s” không hợp lệ (dd/mm/yyyy).") % {"v": value}})
+
+
+def _form_data(request, issuer: Unit | None) -> dict:
+    """Read the document form (plain HTML, several repeated rows)."""
+    post = request.POST
+    sections = []
+    i = 0
+    while f"section_heading_{i}" in post:
+        sections.append(
+            {
+                "key": post.get(f"section_key_{i}", ""),
+                "heading": post.get(f"section_heading_{i}", ""),
+                "body": post.get(f"section_body_{i}", ""),
+            }
+        )
+        i += 1
+    unit_ids = [int(x) for x in post.getlist("recipient_units") if x.isdigit()]
+    units = Unit.objects.in_bulk(unit_ids)
+    recipients = [services.RecipientIn(unit=units[i]) for i in unit_ids if i in units]
+    recipients += [
+        services.RecipientIn(text=line.strip())
+        for line in post.get("recipient_text", "").splitlines()
+        if line.strip()
+    ]
+    assignments = []
+    for j in range(int(post.get("duty_rows", DUTY_ROWS) or DUTY_ROWS)):
+        target, text = post.get(f"duty_target_{j}", ""), post.get(f"duty_text_{j}", "").strip()
+        if not target and not text:
+            continue
+        unit, kind = None, ""
+        if target.startswith("unit:") and target[5:].isdigit():
+            unit = Unit.objects.filter(pk=int(target[5:])).first()
+        elif target.startswith("kind:"):
+            kind = target[5:]
+        assignments.append(
+            services.AssignmentIn(
+                text=text, unit=unit, unit_kind=kind, due_on=_parse_date(post.get(f"duty_due_{j}"))
+            )
+        )
+    based_on_ids = [int(x) for x in post.getlist("based_on") if x.isdigit()]
+    based_on = list(selectors.documents_visible(request.user).filter(pk__in=based_on_ids))
+    return {
+        "kind": post.get("kind", "ke_hoach"),
+        "subject": post.get("subject", ""),
+        "sections": sections,
+        "recipients": recipients,
+        "assignments": assignments,
+        "based_on": based_on,
+        "signer": {
+            "authority": post.get("signer_authority", ""),
+            "title": post.get("signer_title", ""),
+            "name": post.get("signer_name", ""),
+        },
+        "report_due_on": _parse_date(post.get("report_due_on")),
+        "place": post.get("place", ""),
+        "theme": post.get("theme", ""),
+        "starts_on": _parse_date(post.get("starts_on")),
+        "ends_on": _parse_date(post.get("ends_on")),
+        "venue": post.get("venue", ""),
+        "event_form": post.get("event_form", ""),
+    }
+
+
+def _form_context(request, *, initial: dict, document: Document | None, errors=None) -> dict:
+    issuer = initial.get("issuer")
+    area = services.document_area(issuer) if issuer else None
+    recipient_units = initial.get("recipient_units", [])
+    candidates = list(initial.get("recipients_all", recipient_units))
+    duties = list(initial.get("duties", []))
+    duties += [{"target": "", "text": "", "due_on": None}] * max(0, DUTY_ROWS - len(duties))
+    return {
+        "document": document,
+        "initial": initial,
+        "issuers": _issuer_choices(request.user),
+        "drafters": _drafting_choices(request.user),
+        "campaigns": campaigns_list(),
+        "kinds": DocumentKind.choices,
+        "forms": EventForm.choices,
+        "sections": initial.get("sections", []),
+        "recipient_candidates": candidates,
+        "recipient_selected": {u.pk for u in recipient_units},
+        "targets": _target_choices(area) if area else [],
+        "duties": duties,
+        "duty_rows": len(duties),
+        "errors": errors or [],
+    }
+
+
+@login_required
+def document_new(request):
+    parent = None
+    if request.GET.get("based_on") or request.POST.get("parent"):
+        parent = _document(request, request.GET.get("based_on") or request.POST.get("parent"))
+    issuers = _issuer_choices(request.user)
+    if not issuers:
+        raise Http404
+    wanted = request.POST.get("issuer_unit") or request.GET.get("issuer")
+    issuer = next((u for u in issuers if str(u.pk) == str(wanted)), None) or _default_issuer(
+        request, issuers
+    )
+    if request.method == "POST":
+        drafting = next(
+            (
+                u
+                for u in _drafting_choices(request.user)
+                if str(u.pk) == request.POST.get("drafting_unit")
+            ),
+            None,
+        )
+        campaign = Campaign.objects.filter(pk=request.POST.get("campaign") or 0).first()
+        try:
+            data = _form_data(request, issuer)
+            document = services.document_create(
+                user=request.user,
+                campaign=campaign,
+                issuer_unit=issuer,
+                drafting_unit=drafting,
+                **data,
+            )
+        except (ValidationError, PermissionDeniedError, Conflict) as exc:
+            messages.error(request, _error_text(exc))
+            initial = _initial_from_post(request, issuer)
+            return render(
+                request,
+                "documents/form.html",
+                _form_context(request, initial=initial, document=None),
+                status=400,
+            )
+        messages.success(request, _("Đã lưu dự thảo."))
+        return redirect("documents:detail", document_id=document.pk)
+    if parent is not None:
+        pre = selectors.plan_prefill(parent=parent, issuer=issuer)
+        initial = {
+            **pre,
+            "parent": parent,
+            "recipient_units": pre["recipients"],
+            "recipients_all": pre["recipients"],
+            "recipient_text": "Lưu: VT.",
+            "drafting": _drafting_choices(request.user)[0]
+            if _drafting_choices(request.user)
+            else None,
+        }
+    else:
+        campaign = campaign_current()
+        initial = {
+            "campaign": campaign,
+            "kind": request.GET.get("kind", "ke_hoach"),
+            "issuer": issuer,
+            "theme": campaign.theme if campaign else "",
+            "starts_on": campaign.starts_on if campaign else None,
+            "ends_on": campaign.ends_on if campaign else None,
+            "sections": [{"key": k, "heading": h, "body": ""} for k, h in DEFAULT_SECTIONS],
+            "place": issuer.place_name,
+            "recipients_all": _children(issuer),
+            "recipient_units": [],
+            "recipient_text": "Lưu: VT.",
+            "based_on": [],
+            "legal_bases": [],
+        }
+    return render(
+        request, "documents/form.html", _form_context(request, initial=initial, document=None)
+    )
+
+
+def _children(issuer: Unit) -> list[Unit]:
+    area = services.document_area(issuer)
+    return list(
+        Unit.objects.filter(path__startswith=area.path, depth=area.depth + 1)
+        .exclude(pk=issuer.pk)
+        .order_by("kind", "name")[:300]
+    )
+
+
+def _default_issuer(request, issuers: list[Unit]) -> Unit:
+    unit = _current_unit(request)
+    return next((u for u in issuers if unit and u.pk == unit.pk), issuers[0])
+
+
+def _initial_from_post(request, issuer) -> dict:
+    post = request.POST
+    sections = []
+    i = 0
+    while f"section_heading_{i}" in post:
+        sections.append(
+            {
+                "key": post.get(f"section_key_{i}", ""),
+                "heading": post.get(f"section_heading_{i}", ""),
+                "body": post.get(f"section_body_{i}", ""),
+            }
+        )
+        i += 1
+    ids = [int(x) for x in post.getlist("recipient_units") if x.isdigit()]
+    based = list(
+        selectors.documents_visible(request.user).filter(
+            pk__in=[int(x) for x in post.getlist("based_on") if x.isdigit()]
+        )
+    )
+    duties = []
+    for j in range(int(post.get("duty_rows", DUTY_ROWS) or DUTY_ROWS)):
+        duties.append(
+            {
+                "target": post.get(f"duty_target_{j}", ""),
+                "text": post.get(f"duty_text_{j}", ""),
+                "due_raw": post.get(f"duty_due_{j}", ""),
+            }
+        )
+    return {
+        "issuer": issuer,
+        "kind": post.get("kind"),
+        "subject": post.get("subject", ""),
+        "theme": post.get("theme", ""),
+        "venue": post.get("venue", ""),
+        "place": post.get("place", ""),
+        "event_form": post.get("event_form", ""),
+        "report_due_raw": post.get("report_due_on", ""),
+        "starts_raw": post.get("starts_on", ""),
+        "ends_raw": post.get("ends_on", ""),
+        "sections": sections,
+        "recipient_units": list(Unit.objects.filter(pk__in=ids)),
+        "recipients_all": _children(issuer) if issuer else [],
+        "recipient_text": post.get("recipient_text", ""),
+        "based_on": based,
+        "legal_bases": based,
+        "duties": duties,
+        "signer_authority": post.get("signer_authority", ""),
+        "signer_title": post.get("signer_title", ""),
+        "signer_name": post.get("signer_name", ""),
+    }
+
+
+@login_required
+def document_edit(request, document_id):
+    document = _document(request, document_id)
+    if not document.is_editable:
+        messages.error(request, _("Văn bản đã ban hành hoặc đang trình ký, không thể sửa."))
+        return redirect("documents:detail", document_id=document.pk)
+    if request.method == "POST":
+        try:
+            data = _form_data(request, document.issuer_unit)
+            data.pop("kind", None)
+            services.document_update(
+                document=document,
+                user=request.user,
+                version=request.POST.get("version"),
+                **data,
+            )
+        except (ValidationError, PermissionDeniedError, Conflict) as exc:
+            messages.error(request, _error_text(exc))
+            initial = _initial_from_post(request, document.issuer_unit)
+            return render(
+                request,
+                "documents/form.html",
+                _form_context(request, initial=initial, document=document),
+                status=400,
+            )
+        messages.success(request, _("Đã lưu thay đổi."))
+        return redirect("documents:detail", document_id=document.pk)
+    recipients = list(document.recipients.select_related("unit"))
+    units = [r.unit for r in recipients if r.unit_id]
+    initial = {
+        "issuer": document.issuer_unit,
+        "kind": document.kind,
+        "campaign": document.campaign,
+        "subject": document.subject,
+        "theme": document.theme,
+        "venue": document.venue,
+        "place": document.place,
+        "event_form": document.event_form,
+        "report_due_on": document.report_due_on,
+        "starts_on": document.starts_on,
+        "ends_on": document.ends_on,
+        "sections": document.sections,
+        "recipient_units": units,
+        "recipients_all": list(dict.fromkeys(units + _children(document.issuer_unit))),
+        "recipient_text": "\n".join(r.text for r in recipients if not r.unit_id),
+        "based_on": list(document.based_on.all()),
+        "legal_bases": selectors.legal_bases(document),
+        "duties": [
+            {
+                "target": f"unit:{a.unit_id}" if a.unit_id else f"kind:{a.unit_kind}",
+                "text": a.text,
+                "due_on": a.due_on,
+            }
+            for a in document.assignments.all()
+        ],
+        "signer_authority": document.signer_authority,
+        "signer_title": document.signer_title,
+        "signer_name": document.signer_name,
+    }
+    return render(
+        request, "documents/form.html", _form_context(request, initial=initial, document=document)
+    )
+
+
+def _detail_context(request, document: Document) -> dict:
+    user = request.user
+    table = selectors.consultation_table(document)
+    answerable = []
+    if table and document.state == DocumentState.CONSULTATION and not table["closed"]:
+        answered = {r["unit_id"] for r in table["rows"] if r["response"]}
+        answerable = [
+            r["unit"]
+            for r in table["rows"]
+            if r["unit_id"] not in answered and user_has_role_at(user, r["unit"], "editor")
+        ]
+    is_author = any(
+        user_has_role(user, u, "editor") for u in (document.drafting_unit, document.issuer_unit)
+    )
+    can_approve = user_has_role(user, document.issuer_unit, "approver")
+    consult_candidates = []
+    if is_author and document.state in (DocumentState.DRAFT, DocumentState.RETURNED):
+        consult_candidates = _children(document.issuer_unit)
+    return {
+        "document": document,
+        "legal_bases": selectors.legal_bases(document),
+        "recipients": list(document.recipients.select_related("unit")),
+        "assignments": [
+            (a, selectors.assignment_label(a)) for a in document.assignments.select_related("unit")
+        ],
+        "consultation": table,
+        "answerable": answerable,
+        "is_author": is_author,
+        "can_approve": can_approve,
+        "deliveries": selectors.deliveries_for_document(document)
+        if document.is_issued and (is_author or can_approve)
+        else [],
+        "versions": selectors.versions_for_document(document) if is_author or can_approve else [],
+        "pdf_available": pdf_available(),
+        "consult_candidates": consult_candidates,
+        "today": timezone.localdate(),
+        "replaced_by": list(document.replaced_by.all()),
+    }
+
+
+@login_required
+def document_detail(request, document_id):
+    document = _document(request, document_id)
+    services.document_mark_read(document=document, user=request.user)
+    return render(request, "documents/detail.html", _detail_context(request, document))
+
+
+def _action(request, document_id, do, success: str):
+    document = _document(request, document_id)
+    try:
+        do(document)
+    except (ValidationError, PermissionDeniedError, Conflict) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success)
+    return redirect("documents:detail", document_id=document.pk)
+
+
+@login_required
+@require_POST
+def document_consult(request, document_id):
+    def do(document):
+        ids = [int(x) for x in request.POST.getlist("unit_ids") if x.isdigit()]
+        units = list(Unit.objects.filter(pk__in=ids))
+        services.consultation_send(
+            document=document,
+            user=request.user,
+            units=units,
+            due_on=_parse_date(request.POST.get("due_on")),
+        )
+
+    return _action(request, document_id, do, _("Đã gửi dự thảo lấy ý kiến."))
+
+
+@login_required
+@require_POST
+def document_respond(request, document_id):
+    document = _document(request, document_id)
+    error = None
+    try:
+        unit_id = request.POST.get("unit_id")
+        unit = (
+            Unit.objects.filter(pk=int(unit_id)).first() if unit_id and unit_id.isdigit() else None
+        )
+        services.consultation_respond(
+            document=document,
+            user=request.user,
+            agree=request.POST.get("answer") == "agree",
+            comment=request.POST.get("comment", ""),
+            unit=unit,
+        )
+    except (ValidationError, PermissionDeniedError, Conflict) as exc:
+        error = _error_text(exc)
+    if request.htmx:
+        context = _detail_context(request, document)
+        context["respond_error"] = error
+        context["respond_ok"] = error is None
+        return render(request, "documents/_consultation.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Đã gửi ý kiến góp ý."))
+    return redirect("documents:detail", document_id=document.pk)
+
+
+@login_required
+@require_POST
+def document_submit(request, document_id):
+    return _action(
+        request,
+        document_id,
+        lambda d: services.document_submit(document=d, user=request.user),
+        _("Đã trình ký."),
+    )
+
+
+@login_required
+@require_POST
+def document_approve(request, document_id):
+    return _action(
+        request,
+        document_id,
+        lambda d: services.document_approve(document=d, user=request.user),
+        _("Đã phê duyệt."),
+    )
+
+
+@login_required
+@require_POST
+def document_return(request, document_id):
+    return _action(
+        request,
+        document_id,
+        lambda d: services.document_return(
+            document=d, user=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("Đã trả lại dự thảo."),
+    )
+
+
+@login_required
+@require_POST
+def document_issue(request, document_id):
+    return _action(
+        request,
+        document_id,
+        lambda d: services.document_issue(document=d, user=request.user),
+        _("Đã ban hành và gửi đến nơi nhận."),
+    )
+
+
+@login_required
+def document_file(request, document_id, fmt):
+    document = _document(request, document_id)
+    services.document_mark_read(document=document, user=request.user)
+    if fmt == "docx":
+        data, mime = output.document_docx(document), DOCX_MIME
+    elif fmt == "pdf":
+        data = output.document_pdf(document) if pdf_available() else None
+        if data is None:
+            messages.error(
+                request, _("Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản DOCX.")
+            )
+            return redirect("documents:detail", document_id=document.pk)
+        mime = "application/pdf"
+    else:
+        raise Http404
+    response = HttpResponse(data, content_type=mime)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{output.document_filename(document, fmt)}"'
+    )
+    return response
+
+
+@login_required
+def document_versions(request, document_id):
+    document = _document(request, document_id)
+    versions = selectors.versions_for_document(document)
+    if not versions:
+        raise Http404
+    try:
+        a = int(request.GET.get("a") or versions[0].version)
+        b = int(request.GET.get("b") or versions[-1].version)
+        diff = selectors.version_diff(document=document, a=a, b=b)
+    except (ValueError, NotFound):
+        raise Http404
+    return render(
+        request,
+        "documents/versions.html",
+        {"document": document, "versions": versions, "a": a, "b": b, "diff": diff},
+    )
+
+
+@login_required
+@require_POST
+def assignment_update(request, assignment_id):
+    try:
+        assignment = selectors.assignment_get_for_user(request.user, assignment_id)
+    except NotFound:
+        raise Http404
+    unit = _current_unit(request)
+    error = None
+    try:
+        services.assignment_status_set(
+            assignment=assignment,
+            unit=unit,
+            user=request.user,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationError, PermissionDeniedError) as exc:
+        error = _error_text(exc)
+    except NotFound:
+        raise Http404
+    tasks = selectors.tasks_for_unit(unit=unit)
+    row = next(t for t in tasks if t["assignment"].pk == assignment.pk)
+    if request.htmx:
+        return render(
+            request,
+            "documents/_task_row.html",
+            {"t": row, "progress": AssignmentProgress.choices, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("/van-ban/?tab=tasks")
