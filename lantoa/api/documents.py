@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.api.pagination import page_of
@@ -428,7 +428,7 @@ def document_create(request, payload: DocumentIn):
         symbol_suffix=payload.symbol_suffix,
         replaces=replaces,
     )
-    return 201, document_out(document)
+    return Status(201, document_out(document))
 
 
 @router.get("/documents/{document_id}", response=DocumentOut)
@@ -473,7 +473,7 @@ def consultation_send(request, document_id: int, payload: ConsultationIn):
         units=[units[i] for i in payload.unit_ids],
         due_on=payload.due_on,
     )
-    return 201, _consultation_out(document)
+    return Status(201, _consultation_out(document))
 
 
 def _consultation_out(document: Document) -> dict:
@@ -510,12 +510,15 @@ def consultation_respond(request, document_id: int, payload: ResponseIn):
         comment=payload.comment,
         unit=unit,
     )
-    return 201, {
-        "unit_id": response.unit_id,
-        "unit_name": response.unit.name,
-        "answer": response.answer,
-        "comment": response.comment,
-    }
+    return Status(
+        201,
+        {
+            "unit_id": response.unit_id,
+            "unit_name": response.unit.name,
+            "answer": response.answer,
+            "comment": response.comment,
+        },
+    )
 
 
 @router.post("/documents/{document_id}/submit", response=DocumentOut)
