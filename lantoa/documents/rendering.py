@@ -397,6 +397,9 @@ def _appendix(document, appendix: Appendix) -> None:
         cols = max(len(r) for r in rows)
         table = document.add_table(rows=len(rows), cols=cols)
         _bordered(table)
+        if cols > 2 and str(rows[0][0]).strip().upper() == "STT":
+            width = (250 if appendix.landscape else 163) - 12
+            _set_widths(table, [12, width * 0.5] + [width * 0.5 / (cols - 2)] * (cols - 2))
         for i, row in enumerate(rows):
             header = i < appendix.header_rows
             for j in range(cols):

@@ -113,7 +113,13 @@ def _clean_sections(sections: Iterable) -> list[dict]:
             key = ""
         heading, body = nfc(heading or ""), nfc(body or "").replace("\r\n", "\n")
         if heading or body.strip():
-            cleaned.append({"key": key or "", "heading": heading, "body": body})
+            section = {"key": key or "", "heading": heading, "body": body}
+            if isinstance(s, dict) and key == "appendix":
+                # an appendix may carry a subtitle and a table (e.g. the report template)
+                for extra in ("subtitle", "table", "landscape"):
+                    if s.get(extra):
+                        section[extra] = s[extra]
+            cleaned.append(section)
     return cleaned
 
 
