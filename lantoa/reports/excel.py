@@ -232,6 +232,10 @@ def rollup_workbook(
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
 
+    # Sheet views are written with the first row in write-only mode: set them first.
+    ws.freeze_panes = "D7"
+    ws.print_title_rows = "5:6"
+
     def cell(value, *, font=_PLAIN, fill=None, align=None, fmt=None, border=True):
         c = WriteOnlyCell(ws, value=value)
         c.font = font
@@ -310,8 +314,6 @@ def rollup_workbook(
             ws.merged_cells.add(f"{get_column_letter(start)}5:{get_column_letter(end)}5")
     ws.append(group_row)
     ws.append(name_row)
-    ws.freeze_panes = "D7"
-    ws.print_title_rows = "5:6"
 
     codes = [i.code for i in columns] + [code for code, _n in budget_cols]
     number = dict(fmt=NUMBER_FORMAT)
@@ -358,7 +360,7 @@ def rollup_workbook(
         ]
     )
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
