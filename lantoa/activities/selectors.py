@@ -29,6 +29,30 @@ TYPE_INDICATORS = {
 }
 
 
+# What calendar pages, feeds and the public API show: never registrant data, and no more
+# columns than needed (the calendar is the most-read page of the product).
+PUBLIC_LIST_FIELDS = (
+    "id",
+    "campaign_id",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "mode",
+    "location",
+    "online_url",
+    "capacity",
+    "public",
+    "cancelled",
+    "updated_at",
+    "unit__id",
+    "unit__name",
+    "type__id",
+    "type__code",
+    "type__name",
+)
+
+
 def activities_for_user(*, user, campaign: Campaign | None = None, unit: Unit | None = None):
     qs = Activity.objects.filter(scope_q(user, "unit__path")).select_related(
         "unit", "type", "campaign"
@@ -96,7 +120,7 @@ def public_activities(
         qs = qs.filter(starts_at__lte=datetime.combine(day_to, time.max, tzinfo=tz))
     for word in fold(q).split()[:6]:
         qs = qs.filter(search_text__contains=word)
-    return qs.select_related("unit", "type").order_by("starts_at", "id")
+    return qs.select_related("unit", "type").only(*PUBLIC_LIST_FIELDS).order_by("starts_at", "id")
 
 
 def public_activity_get(activity_id) -> Activity:
