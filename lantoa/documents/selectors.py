@@ -5,7 +5,7 @@ units consulted on it — always through ``document_get_for_user``."""
 from __future__ import annotations
 
 import difflib
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -269,18 +269,13 @@ def plan_prefill(*, parent: Document, issuer: Unit) -> dict:
     a report deadline before the parent's, and recipients from the issuer's children."""
     campaign: Campaign | None = parent.campaign
     area = document_area(issuer)
+    on = campaign.starts_on if campaign else timezone.localdate()
     children = list(
         Unit.objects.filter(path__startswith=area.path, depth=area.depth + 1)
         .exclude(pk=issuer.pk)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate() - timedelta(0)))
+        .active_on(on)
         .order_by("kind", "name")
     )
-    if not children:
-        children = list(
-            Unit.objects.filter(path__startswith=area.path, depth=area.depth + 1)
-            .exclude(pk=issuer.pk)
-            .order_by("kind", "name")
-        )
     activities = [
         s
         for s in parent.sections

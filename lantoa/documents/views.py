@@ -31,7 +31,7 @@ from lantoa.documents.models import (
     EventForm,
 )
 from lantoa.documents.rendering import pdf_available
-from lantoa.units.models import Unit, UnitKind
+from lantoa.units.models import SCHOOL_KINDS, Unit, UnitKind
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DUTY_ROWS = 6
@@ -125,6 +125,12 @@ def _issuer_choices(user) -> list[Unit]:
 
 def _drafting_choices(user) -> list[Unit]:
     return [m.unit for m in memberships_for_user(user) if user_has_role(user, m.unit, "editor")]
+
+
+def _default_drafter(user) -> Unit | None:
+    """The deepest unit the user drafts for (the education office rather than the committee)."""
+    units = _drafting_choices(user)
+    return max(units, key=lambda u: u.depth) if units else None
 
 
 def _target_choices(area: Unit) -> list[tuple[str, str]]:
@@ -281,11 +287,11 @@ def document_new(request):
             **pre,
             "parent": parent,
             "recipient_units": pre["recipients"],
-            "recipients_all": pre["recipients"],
+            "recipients_all": _recipient_candidates(
+                issuer, parent.campaign.starts_on if parent.campaign else None
+            ),
             "recipient_text": "Lưu: VT.",
-            "drafting": _drafting_choices(request.user)[0]
-            if _drafting_choices(request.user)
-            else None,
+            "drafting": _default_drafter(request.user),
         }
     else:
         campaign = campaign_current()
@@ -298,9 +304,10 @@ def document_new(request):
             "ends_on": campaign.ends_on if campaign else None,
             "sections": [{"key": k, "heading": h, "body": ""} for k, h in DEFAULT_SECTIONS],
             "place": issuer.place_name,
-            "recipients_all": _children(issuer),
+            "recipients_all": _recipient_candidates(issuer, timezone.localdate()),
             "recipient_units": [],
             "recipient_text": "Lưu: VT.",
+            "drafting": _default_drafter(request.user),
             "based_on": [],
             "legal_bases": [],
         }
@@ -309,13 +316,25 @@ def document_new(request):
     )
 
 
-def _children(issuer: Unit) -> list[Unit]:
+def _children(issuer: Unit, on: date | None = None) -> list[Unit]:
     area = services.document_area(issuer)
-    return list(
-        Unit.objects.filter(path__startswith=area.path, depth=area.depth + 1)
-        .exclude(pk=issuer.pk)
-        .order_by("kind", "name")[:300]
+    qs = Unit.objects.filter(path__startswith=area.path, depth=area.depth + 1).exclude(pk=issuer.pk)
+    if on:
+        qs = qs.active_on(on)
+    return list(qs.order_by("kind", "name")[:300])
+
+
+def _recipient_candidates(issuer: Unit, on: date | None = None) -> list[Unit]:
+    """The area's children, then its schools and centres ("các trường học trên địa bàn")."""
+    area = services.document_area(issuer)
+    schools = Unit.objects.filter(
+        path__startswith=area.path,
+        depth__gt=area.depth + 1,
+        kind__in=[*SCHOOL_KINDS, UnitKind.TT_GDNN_GDTX],
     )
+    if on:
+        schools = schools.active_on(on)
+    return _children(issuer, on) + list(schools.order_by("path")[:300])
 
 
 def _default_issuer(request, issuers: list[Unit]) -> Unit:
@@ -364,7 +383,7 @@ def _initial_from_post(request, issuer) -> dict:
         "ends_raw": post.get("ends_on", ""),
         "sections": sections,
         "recipient_units": list(Unit.objects.filter(pk__in=ids)),
-        "recipients_all": _children(issuer) if issuer else [],
+        "recipients_all": _recipient_candidates(issuer) if issuer else [],
         "recipient_text": post.get("recipient_text", ""),
         "based_on": based,
         "legal_bases": based,
@@ -418,7 +437,7 @@ def document_edit(request, document_id):
         "ends_on": document.ends_on,
         "sections": document.sections,
         "recipient_units": units,
-        "recipients_all": list(dict.fromkeys(units + _children(document.issuer_unit))),
+        "recipients_all": list(dict.fromkeys(units + _recipient_candidates(document.issuer_unit))),
         "recipient_text": "\n".join(r.text for r in recipients if not r.unit_id),
         "based_on": list(document.based_on.all()),
         "legal_bases": selectors.legal_bases(document),
