@@ -4,6 +4,12 @@ from django.test import Client
 from lantoa.conftest import DEMO_PASSWORD
 
 
+@pytest.fixture
+def demo(demo_tree):
+    """Only the demo's units and accounts are needed here (fast)."""
+    return demo_tree
+
+
 def token(client, username, password):
     return client.post(
         "/api/v1/auth/token",

@@ -6,6 +6,12 @@ from django.test.utils import CaptureQueriesContext
 from lantoa.units.models import Unit, UnitKind
 
 
+@pytest.fixture
+def demo(demo_tree):
+    """Only the demo's units and accounts are needed here (fast)."""
+    return demo_tree
+
+
 @pytest.mark.django_db
 def test_units_search_without_diacritics(demo, api_as):
     body = api_as("pgd.longbien").get("/api/v1/units", {"q": "bo de"}).json()
