@@ -139,35 +139,3 @@ def test_pages(demo, client_as):
     assert "22/KH-BCĐ" in cv.get(f"/tuan-le/{demo.campaigns[2023].pk}/").content.decode()
     assert cv.get("/tuan-le/moi/").status_code == 404
     assert client_as("bo.gddt").get("/tuan-le/moi/").status_code == 200
-
-
-def test_ministry_creates_next_years_campaign_with_copied_indicators(demo, client_as):
-    bo = client_as("bo.gddt")
-    year = max(demo.campaigns) + 1
-    r = bo.post(
-        "/tuan-le/moi/",
-        {
-            "year": year,
-            "title": f"Tuần lễ hưởng ứng học tập suốt đời năm {year}",
-            "theme": "Học tập suốt đời cho mọi người",
-            "starts_on": f"{year}-10-01",
-            "ends_on": f"{year}-10-07",
-            "opening_on": f"{year}-10-01",
-        },
-    )
-    assert r.status_code == 302
-    from lantoa.campaigns.models import Campaign
-
-    new = Campaign.objects.get(year=year)
-    assert new.indicators.count() == demo.campaigns[max(demo.campaigns)].indicators.count()
-    bad = bo.post(
-        "/tuan-le/moi/",
-        {
-            "year": year,
-            "title": "X",
-            "theme": "Y",
-            "starts_on": f"{year}-10-07",
-            "ends_on": f"{year}-10-01",
-        },
-    )
-    assert bad.status_code == 200 and "Đã có Tuần lễ năm" in bad.content.decode()
