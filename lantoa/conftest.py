@@ -4,7 +4,6 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
 from django.test import Client, RequestFactory
 
 CHROMIUM_ARGS = [
@@ -21,9 +20,10 @@ DEMO_PASSWORD = "hoctapsuotdoi"
 @pytest.fixture
 def demo(db):
     """The whole demo world (DEMO.md), built in the test's transaction."""
+    from lantoa.demo.snapshot import load_demo
     from lantoa.demo.world import load_world
 
-    call_command("demo", verbosity=0)
+    load_demo()
     return load_world()
 
 
@@ -116,7 +116,9 @@ def chromium():
 @pytest.fixture
 def demo_live_server(transactional_db, live_server):
     """A live server with the demo world loaded (transactional: the server thread sees it)."""
-    call_command("demo", verbosity=0)
+    from lantoa.demo.snapshot import load_demo
+
+    load_demo()
     return live_server
 
 
