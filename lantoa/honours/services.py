@@ -10,6 +10,7 @@ from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.honours.models import Honour, Nomination, NominationState, NomineeKind
+from lantoa.honours.selectors import honours_approved_by
 from lantoa.notifications.services import notify_units
 from lantoa.units.models import Unit
 
@@ -158,3 +159,42 @@ def nomination_decline(*, user, nomination: Nomination, reason: str) -> Nominati
         email_units=False,
     )
     return nomination
+
+
+@transaction.atomic
+def decision_draft_create(*, user, campaign: Campaign, unit: Unit):
+    """Draft the QĐ listing the honours ``unit`` approved, in the documents flow
+    (draft → approval → issue with a number from the unit's register)."""
+    from lantoa.documents.services import RecipientIn, document_create
+    from lantoa.honours.decision import decision_document
+
+    if not user_has_role(user, unit, "approver"):
+        raise NotFound
+    official = decision_document(campaign=campaign, unit=unit)
+    table = official.appendices[0].table
+    if len(table) < 2:
+        raise Conflict("Đơn vị chưa phê duyệt tuyên dương nào trong Tuần lễ này.")
+    honoured_units = list(
+        {h.unit_id: h.unit for h in honours_approved_by(campaign=campaign, unit=unit)}.values()
+    )
+    return document_create(
+        user=user,
+        kind="quyet_dinh",
+        issuer_unit=unit,
+        drafting_unit=unit,
+        campaign=campaign,
+        subject=official.subject,
+        sections=[{"heading": heading, "body": body} for heading, body in official.sections]
+        + [
+            {
+                "key": "appendix",
+                "heading": official.appendices[0].title,
+                "body": "",
+                "subtitle": official.appendices[0].subtitle,
+                "table": table,
+            }
+        ],
+        extra_legal_bases=official.legal_bases,
+        recipients=[RecipientIn(unit=u) for u in honoured_units] + [RecipientIn(text="Lưu: VT.")],
+        place=unit.place_name,
+    )

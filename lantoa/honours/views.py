@@ -139,6 +139,22 @@ def decision(request):
             raise Http404
     if campaign is None or unit is None or not user_has_role(request.user, unit, "approver"):
         raise Http404
+    if request.method == "POST":
+        try:
+            document = services.decision_draft_create(
+                user=request.user, campaign=campaign, unit=unit
+            )
+        except (Conflict, PermissionDeniedError) as exc:
+            messages.error(request, exc.detail)
+            return redirect("honours:index")
+        except ValidationError as exc:
+            for e in error_messages(exc):
+                messages.error(request, e["message"])
+            return redirect("honours:index")
+        messages.success(
+            request, "Đã tạo dự thảo quyết định tuyên dương; trình ký theo quy trình văn bản."
+        )
+        return redirect("documents:detail", document_id=document.pk)
     response = HttpResponse(decision_docx(campaign=campaign, unit=unit), content_type=DOCX_MIME)
     response["Content-Disposition"] = (
         f'attachment; filename="quyet-dinh-tuyen-duong-{campaign.year}.docx"'

@@ -67,16 +67,21 @@ def _filters(request) -> dict:
         "type": g.get("type", "").strip()[:50],
         "online": g.get("online") == "1",
         "day": _day(g.get("day", "")),
+        "past": g.get("past") == "1",
     }
 
 
 def _filtered(filters: dict, campaign=None):
+    """Upcoming and running activities by default; ``past=1`` shows earlier weeks too."""
+    day_from = filters["day"]
+    if day_from is None and not filters["past"]:
+        day_from = timezone.localdate()
     return selectors.public_activities(
         q=filters["q"],
         unit=filters["commune"] or filters["province"],
         type_code=filters["type"],
         online_only=filters["online"],
-        day_from=filters["day"],
+        day_from=day_from,
         day_to=filters["day"],
         campaign=campaign,
     )

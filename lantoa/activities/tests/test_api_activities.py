@@ -149,3 +149,17 @@ def test_evidence_link_and_photo(demo, api_as):
         api.upload(f"/api/v1/activities/{activity.pk}/evidence", {"file": script}).status_code
         == 400
     )
+
+
+def test_openapi_lists_the_activity_and_honour_endpoints(db, client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/activities",
+        "/api/v1/activities/{activity_id}/registrations",
+        "/api/v1/public/activities",
+        "/api/v1/public/activities/{activity_id}/registrations",
+        "/api/v1/nominations",
+        "/api/v1/nominations/{nomination_id}/approve",
+        "/api/v1/public/honours",
+    ):
+        assert path in paths, path

@@ -120,3 +120,24 @@ def test_nominate_from_the_page(demo, client_as):
     assert response.status_code == 302
     nomination = Nomination.objects.get(nominee_name="Câu lạc bộ tin học phường")
     assert nomination.reviewer_unit == demo.units["ward_bode"]
+
+
+def test_decision_draft_goes_into_the_documents_flow(demo, client_as):
+    from lantoa.documents.models import Document
+
+    client = client_as("pgd.longbien")
+    unit = demo.units["pgd_longbien"]
+    campaign = demo.campaigns[2023]
+    response = client.post(f"/tuyen-duong/quyet-dinh.docx?campaign={campaign.pk}&unit={unit.pk}")
+    assert response.status_code == 302, response.content
+    document = Document.objects.get(kind="quyet_dinh", issuer_unit=unit, campaign=campaign)
+    assert document.state == "draft"
+    assert response["Location"].endswith(f"/van-ban/{document.pk}/")
+    appendix = [s for s in document.sections if s.get("key") == "appendix"][0]
+    assert "Cô Nguyễn Thị Hạnh, giáo viên Tin học" in {row[1] for row in appendix["table"]}
+    # A unit that approved nothing gets a clear refusal, and nothing is written.
+    empty = client_as("pgd.ductrong").post(
+        f"/tuyen-duong/quyet-dinh.docx?campaign={demo.campaigns[2021].pk}", follow=True
+    )
+    assert "chưa phê duyệt tuyên dương nào" in empty.content.decode()
+    assert Document.objects.filter(kind="quyet_dinh").count() == 1

@@ -1,5 +1,6 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from icalendar import Calendar
 
 from lantoa.activities.models import Activity, Registration
@@ -32,6 +33,14 @@ def test_calendar_search_ignores_diacritics(demo, client):
     assert (
         "Họp chuyên môn nội bộ" not in client.get("/cong-khai/lich/", {"q": "hop"}).content.decode()
     )
+
+
+def test_calendar_shows_upcoming_unless_past_is_asked(demo, client):
+    html = client.get("/cong-khai/lich/").content.decode()
+    assert "Tin học cơ bản cho người cao tuổi" in html
+    assert "Cuộc thi Công dân số nhí" not in html
+    past = client.get("/cong-khai/lich/", {"past": "1", "q": "cong dan so nhi"}).content.decode()
+    assert "Cuộc thi Công dân số nhí" in past
 
 
 def test_calendar_filters(demo, client):
@@ -160,8 +169,14 @@ def test_feed_for_a_filter(demo, client):
     response = client.get("/cong-khai/lich.ics", {"online": "1"})
     cal = Calendar.from_ical(response.content)
     events = list(cal.walk("VEVENT"))
-    expected = Activity.objects.filter(public=True, cancelled=False, mode__in=["online", "hybrid"])
-    assert len(events) == expected.count()
+    expected = Activity.objects.filter(
+        public=True, cancelled=False, mode__in=["online", "hybrid"], ends_at__gte=timezone.now()
+    )
+    assert len(events) == expected.count() > 0
+    past = client.get("/cong-khai/lich.ics", {"online": "1", "past": "1"})
+    every = Activity.objects.filter(public=True, cancelled=False, mode__in=["online", "hybrid"])
+    assert len(list(Calendar.from_ical(past.content).walk("VEVENT"))) == every.count()
+    assert every.count() > expected.count()
     assert all(str(e["url"]).startswith("http") for e in events)
     assert len({str(e["uid"]) for e in events}) == len(events)
     commune = client.get("/cong-khai/lich.ics", {"province": demo.units["ubnd_lamdong"].pk})
