@@ -887,11 +887,26 @@ def assignment_status_set(
     return row
 
 
+@transaction.atomic
 def issuer_setting_set(*, unit: Unit, user, second_person_required: bool) -> IssuerSetting:
-    if not user_has_role(user, unit, "admin") and not user_has_role(user, unit, "approver"):
-        raise PermissionDeniedError()
+    """Only the unit's leaders (or admins) decide its approval rule; drafts already
+    started keep the rule they were created with."""
+    if not user_has_role(user, unit, "approver"):
+        raise PermissionDeniedError(_("Chỉ lãnh đạo đơn vị mới được đổi quy định phê duyệt."))
     setting, _created = IssuerSetting.objects.update_or_create(
         unit=unit, defaults={"second_person_required": second_person_required}
+    )
+    history_record(
+        actor=user,
+        unit=unit,
+        obj=setting,
+        action="update",
+        summary=_("Phê duyệt văn bản: %(rule)s")
+        % {
+            "rule": _("cần người thứ hai")
+            if second_person_required
+            else _("không bắt buộc người thứ hai")
+        },
     )
     return setting
 

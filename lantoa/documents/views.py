@@ -29,8 +29,10 @@ from lantoa.documents.models import (
     DocumentKind,
     DocumentState,
     EventForm,
+    IssuerSetting,
 )
 from lantoa.documents.rendering import pdf_available
+from lantoa.history.selectors import history_for_object
 from lantoa.units.models import SCHOOL_KINDS, Unit, UnitKind
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -75,6 +77,7 @@ def index(request):
         "unit": unit,
         "kinds": DocumentKind.choices,
         "states": DocumentState.choices,
+        "can_set_rule": bool(unit and user_has_role(request.user, unit, "approver")),
     }
     if tab == "list":
         qs = selectors.documents_list(
@@ -169,7 +172,9 @@ def _form_data(request, issuer: Unit | None) -> dict:
         i += 1
     unit_ids = [int(x) for x in post.getlist("recipient_units") if x.isdigit()]
     units = Unit.objects.in_bulk(unit_ids)
-    recipients = [services.RecipientIn(unit=units[i]) for i in unit_ids if i in units]
+    if len(units) != len(set(unit_ids)):
+        raise ValidationError({"recipients": _("Không tìm thấy đơn vị nhận đã chọn.")})
+    recipients = [services.RecipientIn(unit=units[i]) for i in unit_ids]
     recipients += [
         services.RecipientIn(text=line.strip())
         for line in post.get("recipient_text", "").splitlines()
@@ -192,6 +197,8 @@ def _form_data(request, issuer: Unit | None) -> dict:
         )
     based_on_ids = [int(x) for x in post.getlist("based_on") if x.isdigit()]
     based_on = list(selectors.documents_visible(request.user).filter(pk__in=based_on_ids))
+    if len(based_on) != len(set(based_on_ids)):
+        raise ValidationError({"based_on": _("Không tìm thấy văn bản căn cứ.")})
     return {
         "kind": post.get("kind", "ke_hoach"),
         "subject": post.get("subject", ""),
@@ -495,6 +502,9 @@ def _detail_context(request, document: Document) -> dict:
         "consult_candidates": consult_candidates,
         "today": timezone.localdate(),
         "replaced_by": list(document.replaced_by.all()),
+        "history": list(history_for_object(obj=document).order_by("-created_at", "-id")[:50])
+        if can_approve or is_author
+        else [],
     }
 
 
@@ -683,3 +693,29 @@ def assignment_update(request, assignment_id):
     if error:
         messages.error(request, error)
     return redirect("/van-ban/?tab=tasks")
+
+
+@login_required
+def issuer_settings(request):
+    """Approval rule of the current unit: a second person must approve its documents."""
+    unit = _current_unit(request)
+    if unit is None or not user_has_role(request.user, unit, "approver"):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.issuer_setting_set(
+                unit=unit,
+                user=request.user,
+                second_person_required=request.POST.get("second_person_required") == "on",
+            )
+        except PermissionDeniedError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Đã lưu quy định phê duyệt."))
+        return redirect("documents:settings")
+    setting = IssuerSetting.objects.filter(unit=unit).first()
+    return render(
+        request,
+        "documents/settings.html",
+        {"unit": unit, "required": bool(setting and setting.second_person_required)},
+    )
