@@ -1,0 +1,334 @@
+# ruff: noqa: S608 — the floor is hand-written SQL; every value is a bound parameter or an int
+"""Benchmarks: national and provincial roll-up, a province's completeness list, and the
+national "Mẫu tổng hợp" export.
+
+The tree is national-sized at scale 1.0 (34 provinces, 3,321 communes, ~50,000 schools and
+centres; ~1.5 million indicator values), built with bulk_create and computed paths. Ours =
+the selectors the pages and API call (ORM); floor = the same statements written by hand in
+SQL, run in the same process against the same data.
+"""
+
+import random
+import time
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from lantoa.campaigns.models import Indicator, ReportingDeadline
+from lantoa.campaigns.services import campaign_create
+from lantoa.core.bench import Row, best_of, peak_memory
+from lantoa.core.text import fold
+from lantoa.reports.exports import rollup_xlsx_bytes
+from lantoa.reports.models import Report, ReportValue
+from lantoa.reports.selectors import completeness_for_unit, rollup_for_unit
+from lantoa.units.models import Unit, UnitKind
+
+PROVINCES = 34
+COMMUNES = 3321
+SCHOOLS = 50_000
+VALUES_PER_REPORT = 30
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _unit(path: str, depth: int, name: str, kind: str, numchild: int = 0) -> Unit:
+    now = datetime.now(TZ)
+    return Unit(
+        path=path,
+        depth=depth,
+        numchild=numchild,
+        name=name,
+        kind=kind,
+        search_text=fold(name),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _world(ctx) -> dict:
+    if "reports_world" in ctx.cache:
+        return ctx.cache["reports_world"]
+    began = time.perf_counter()
+    rng = random.Random(4)
+    root = Unit.objects.add_root(instance=Unit(name="Bộ GDĐT (đo báo cáo)", kind=UnitKind.BO_GDDT))
+    n_communes = max(PROVINCES * 2, int(COMMUNES * ctx.scale))
+    n_schools = max(n_communes * 2, int(SCHOOLS * ctx.scale))
+    per_province = [
+        n_communes // PROVINCES + (1 if p < n_communes % PROVINCES else 0) for p in range(PROVINCES)
+    ]
+    per_commune = [
+        n_schools // n_communes + (1 if c < n_schools % n_communes else 0)
+        for c in range(n_communes)
+    ]
+    path = Unit._get_path
+    units: list[Unit] = []
+    commune_index = 0
+    for p in range(PROVINCES):
+        ppath = path(root.path, 2, p + 1)
+        units.append(
+            _unit(ppath, 2, f"UBND tỉnh Đo {p:02d}", UnitKind.UBND_TINH, per_province[p] + 1)
+        )
+        units.append(_unit(path(ppath, 3, 1), 3, f"Sở GDĐT tỉnh Đo {p:02d}", UnitKind.SO_GDDT))
+        for c in range(per_province[p]):
+            cpath = path(ppath, 3, c + 2)
+            k = per_commune[commune_index]
+            commune_index += 1
+            units.append(_unit(cpath, 3, f"UBND xã Đo {p:02d}-{c:03d}", UnitKind.UBND_XA, k))
+            for s in range(k):
+                kind = (
+                    UnitKind.TT_HTCD
+                    if s == 0
+                    else rng.choice([UnitKind.TRUONG_MN, UnitKind.TRUONG_TH, UnitKind.TRUONG_THCS])
+                )
+                units.append(
+                    _unit(path(cpath, 4, s + 1), 4, f"Đơn vị Đo {p:02d}-{c:03d}-{s:02d}", kind)
+                )
+    Unit.objects.bulk_create(units, batch_size=5000)
+    Unit.objects.filter(pk=root.pk).update(numchild=PROVINCES)
+    root.refresh_from_db()
+
+    today = date.today()
+    campaign = campaign_create(
+        year=today.year + 60,
+        title="Tuần lễ đo hiệu năng báo cáo",
+        theme="Đo",
+        starts_on=date(today.year + 60, 10, 1),
+        ends_on=date(today.year + 60, 10, 7),
+        owner_unit=root,
+    )
+    due_province = date(campaign.year, 10, 25)
+    due_commune = date(campaign.year, 10, 12)
+    all_units = list(
+        Unit.objects.filter(path__startswith=root.path, depth__gt=1).values_list(
+            "pk", "path", "depth"
+        )
+    )
+    deadlines = [
+        ReportingDeadline(
+            campaign=campaign, unit=root, due_on=date(campaign.year, 10, 30), kinds=["ubnd_tinh"]
+        )
+    ]
+    for pk, _p, depth in all_units:
+        if depth == 2:
+            deadlines.append(ReportingDeadline(campaign=campaign, unit_id=pk, due_on=due_province))
+        elif depth == 3:
+            deadlines.append(ReportingDeadline(campaign=campaign, unit_id=pk, due_on=due_commune))
+    ReportingDeadline.objects.bulk_create(deadlines, batch_size=5000)
+
+    codes = list(Indicator.objects.filter(campaign=campaign).values_list("code", flat=True))
+    codes = (codes + ["budget_state", "budget_sponsor"])[:VALUES_PER_REPORT]
+    states = ["submitted"] * 6 + ["accepted"] * 2 + ["draft", "returned"]
+    submitted_at = datetime(campaign.year, 10, 10, 15, tzinfo=TZ)
+    reports = []
+    for pk, _p, _d in all_units:
+        if rng.random() < 0.1:
+            continue  # missing
+        state = rng.choice(states)
+        reports.append(
+            Report(
+                campaign=campaign,
+                unit_id=pk,
+                state=state,
+                version=2,
+                submitted_at=submitted_at if state in ("submitted", "accepted") else None,
+                on_time=(rng.random() < 0.8) if state in ("submitted", "accepted") else None,
+            )
+        )
+    Report.objects.bulk_create(reports, batch_size=5000)
+    report_rows = Report.objects.filter(campaign=campaign).values_list("pk", "unit_id", "state")
+    batch: list[ReportValue] = []
+    n_values = 0
+    for rpk, upk, state in report_rows.iterator(chunk_size=5000):
+        counted = state in ("submitted", "accepted")
+        for code in codes:
+            batch.append(
+                ReportValue(
+                    report_id=rpk,
+                    campaign=campaign,
+                    unit_id=upk,
+                    indicator_code=code,
+                    value=rng.randint(0, 500),
+                    counted=counted,
+                )
+            )
+        if len(batch) >= 20_000:
+            ReportValue.objects.bulk_create(batch)
+            n_values += len(batch)
+            batch = []
+    ReportValue.objects.bulk_create(batch)
+    n_values += len(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    province = Unit.objects.filter(path__startswith=root.path, depth=2).order_by("path")[
+        PROVINCES // 2
+    ]
+    world = {"root": root, "province": province, "campaign": campaign}
+    ctx.cache["reports_world"] = world
+    ctx.out(
+        f"  reports world: {len(all_units) + 1:,} units, {len(reports):,} reports, "
+        f"{n_values:,} values, {len(deadlines):,} deadlines in {time.perf_counter() - began:.1f} s"
+    )
+    return world
+
+
+# --- the floor: the same statements in hand-written SQL ------------------------------------
+
+
+def _range(column: str, path: str) -> tuple[str, list]:
+    if connection.vendor == "postgresql":
+        return f"{column} LIKE %s", [path + "%"]
+    return f"{column} >= %s AND {column} < %s", [path, path + "["]
+
+
+def _due_sql(max_depth: int) -> str:
+    ancestors = " OR ".join(
+        f"du.path = substr(u.path, 1, {level * 4})" for level in range(1, max_depth)
+    )
+    text = "d.kinds::text" if connection.vendor == "postgresql" else "CAST(d.kinds AS TEXT)"
+    return (
+        "(SELECT d.due_on FROM campaigns_reportingdeadline d "
+        "JOIN units_unit du ON du.id = d.unit_id "
+        f"WHERE d.campaign_id = %s AND ({ancestors}) AND du.depth < u.depth "
+        f"AND ({text} = '[]' OR {text} LIKE '%%\"' || u.kind || '\"%%') "
+        "ORDER BY du.depth DESC LIMIT 1)"
+    )
+
+
+def _max_depth(cursor, path: str) -> int:
+    where, params = _range("path", path)
+    cursor.execute(f"SELECT MAX(depth) FROM units_unit WHERE {where}", params)
+    return cursor.fetchone()[0]
+
+
+def _expected_sql(unit: Unit, campaign_id: int, max_depth: int, select: str, tail: str):
+    where, params = _range("u.path", unit.path)
+    sql = (
+        f"SELECT {select} FROM ("
+        f"SELECT u.id, u.name, u.path, {_due_sql(max_depth)} AS due_on, u.valid_from, u.valid_to "
+        f"FROM units_unit u WHERE {where} AND u.depth > %s"
+        ") x LEFT JOIN reports_report r ON r.unit_id = x.id AND r.campaign_id = %s "
+        "WHERE x.due_on BETWEEN COALESCE(x.valid_from, '0001-01-01') "
+        "AND COALESCE(x.valid_to, '9999-12-31') " + tail
+    )
+    return sql, [campaign_id, *params, unit.depth, campaign_id]
+
+
+COUNTED = "r.state IN ('submitted', 'accepted')"
+
+
+def raw_rollup(campaign_id: int, unit: Unit) -> tuple:
+    prefix_len = unit.depth * 4 + 4
+    with connection.cursor() as cursor:
+        max_depth = _max_depth(cursor, unit.path)
+        where, params = _range("u.path", unit.path)
+        cursor.execute(
+            f"SELECT substr(u.path, 1, {prefix_len}), v.indicator_code, SUM(v.value) "
+            "FROM reports_reportvalue v JOIN units_unit u ON u.id = v.unit_id "
+            f"WHERE v.campaign_id = %s AND v.counted AND {where} GROUP BY 1, 2",
+            [campaign_id, *params],
+        )
+        sums = cursor.fetchall()
+        sql, params = _expected_sql(
+            unit,
+            campaign_id,
+            max_depth,
+            f"substr(x.path, 1, {prefix_len}), COUNT(*), "
+            f"COUNT(CASE WHEN {COUNTED} THEN 1 END), "
+            f"COUNT(CASE WHEN {COUNTED} AND r.on_time THEN 1 END)",
+            "GROUP BY 1",
+        )
+        cursor.execute(sql, params)
+        status = cursor.fetchall()
+        where, params = _range("path", unit.path)
+        cursor.execute(
+            f"SELECT id, name, code, path FROM units_unit WHERE {where} AND depth = %s ORDER BY path",
+            [*params, unit.depth + 1],
+        )
+        children = cursor.fetchall()
+    return sums, status, children
+
+
+def raw_completeness(campaign_id: int, unit: Unit) -> tuple:
+    with connection.cursor() as cursor:
+        max_depth = _max_depth(cursor, unit.path)
+        sql, params = _expected_sql(
+            unit,
+            campaign_id,
+            max_depth,
+            f"COUNT(*), COUNT(CASE WHEN {COUNTED} THEN 1 END), "
+            f"COUNT(CASE WHEN {COUNTED} AND r.on_time THEN 1 END), "
+            "COUNT(CASE WHEN r.state = 'accepted' THEN 1 END)",
+            "",
+        )
+        cursor.execute(sql, params)
+        counts = cursor.fetchone()
+        sql, params = _expected_sql(
+            unit,
+            campaign_id,
+            max_depth,
+            "x.id, x.name, x.due_on",
+            f"AND (r.state IS NULL OR NOT ({COUNTED})) ORDER BY x.path",
+        )
+        cursor.execute(sql, params)
+        missing = cursor.fetchall()
+    return counts, missing
+
+
+# --- benchmarks -----------------------------------------------------------------------------
+
+
+def reports_rollup(ctx) -> list[Row]:
+    w = _world(ctx)
+    campaign, root, province = w["campaign"], w["root"], w["province"]
+    rows = []
+    for label, unit in (("national", root), ("province", province)):
+        ours_result = rollup_for_unit(campaign=campaign, unit=unit)
+        sums, _status, _children = raw_rollup(campaign.pk, unit)
+        assert sum(r[2] for r in sums) == sum(ours_result["totals"].values())
+        ours = best_of(lambda unit=unit: rollup_for_unit(campaign=campaign, unit=unit), repeat=3)
+        floor = best_of(lambda unit=unit: raw_rollup(campaign.pk, unit), repeat=3)
+        rows.append(
+            Row(
+                f"reports: {label} roll-up ({len(ours_result['rows'])} rows)",
+                ours,
+                floor,
+                target=1.5,
+                note="raw = same 4 statements",
+            )
+        )
+    return rows
+
+
+def reports_completeness(ctx) -> list[Row]:
+    w = _world(ctx)
+    campaign, province = w["campaign"], w["province"]
+    ours_result = completeness_for_unit(campaign=campaign, unit=province)
+    counts, missing = raw_completeness(campaign.pk, province)
+    assert ours_result["expected"] == counts[0] and len(ours_result["missing"]) == len(missing)
+    ours = best_of(lambda: completeness_for_unit(campaign=campaign, unit=province), repeat=3)
+    floor = best_of(lambda: raw_completeness(campaign.pk, province), repeat=3)
+    return [
+        Row(
+            f"reports: province completeness ({counts[0]:,} expected, {len(missing):,} missing)",
+            ours,
+            floor,
+            target=1.5,
+            note="raw = same 3 statements",
+        )
+    ]
+
+
+def reports_rollup_xlsx(ctx) -> list[Row]:
+    w = _world(ctx)
+    seconds, peak = peak_memory(lambda: rollup_xlsx_bytes(campaign=w["campaign"], unit=w["root"]))
+    return [
+        Row(
+            "reports: national rollup.xlsx (time; peak memory in note)",
+            seconds,
+            note=f"peak {peak / 1024 / 1024:.1f} MB (target < 300 MB) "
+            + ("OK" if peak < 300 * 1024 * 1024 else "TOO MUCH"),
+        )
+    ]
+
+
+BENCHMARKS = [reports_rollup, reports_completeness, reports_rollup_xlsx]

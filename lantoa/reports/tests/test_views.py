@@ -1,0 +1,157 @@
+"""Pages: the report form (HTMX save, conflict keeps input), review, completeness,
+consolidated table with drill-down, versions compare, indicator set, downloads, scope."""
+
+import io
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from lantoa.reports.models import Report
+
+
+@pytest.fixture
+def c2023(demo):
+    return demo.campaigns[2023]
+
+
+def test_index_and_report_page(demo, c2023, client_as):
+    client = client_as("th.giathuy")
+    r = client.get("/bao-cao/")
+    assert r.status_code == 200
+    assert "Trường Tiểu học Gia Thụy" in r.content.decode()
+    unit = demo.units["th_giathuy"]
+    r = client.get(reverse("reports:report", args=[c2023.pk, unit.pk]))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "I.1. Công tác chỉ đạo, triển khai" in html
+    assert 'name="v_lop_hoc"' in html and "Gửi báo cáo" in html
+
+
+def test_htmx_save_and_conflict_keeps_the_users_input(demo, c2023, client_as):
+    unit = demo.units["th_giathuy"]
+    report = Report.objects.get(campaign=c2023, unit=unit)
+    url = reverse("reports:save", args=[c2023.pk, unit.pk])
+    a, b = client_as("th.giathuy"), client_as("th.giathuy")
+    version = report.version
+    r = a.post(
+        url,
+        {"version": version, "v_lop_hoc": "6", "s_ket_qua": "Bản của A"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200
+    assert "Đã lưu" in r.content.decode()
+    r = b.post(
+        url,
+        {"version": version, "v_lop_hoc": "9", "s_ket_qua": "Bản của B"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = r.content.decode()
+    assert "đã được người khác sửa" in html
+    assert 'value="9"' in html and "Bản của B" in html  # B's input is still in the form
+    assert "đã lưu:" in html  # and the stored figure is shown next to it
+    report.refresh_from_db()
+    assert report.sections["ket_qua"] == "Bản của A"
+    # Bad value: a clear message, nothing stored.
+    r = a.post(url, {"version": report.version, "v_lop_hoc": "-3"}, HTTP_HX_REQUEST="true")
+    assert "không được là số âm" in r.content.decode()
+    assert Report.objects.get(pk=report.pk).version == report.version
+
+
+def test_office_pages_and_drill_down(demo, c2023, client_as):
+    client = client_as("pgd.longbien")
+    pgd = demo.units["pgd_longbien"]
+    for name in ("review", "completeness", "rollup"):
+        r = client.get(reverse(f"reports:{name}", args=[c2023.pk, pgd.pk]))
+        assert r.status_code == 200, name
+    html = client.get(reverse("reports:completeness", args=[c2023.pk, pgd.pk])).content.decode()
+    assert "Trường THCS Phúc Lợi" in html and "12/10/2023" in html
+    html = client.get(reverse("reports:rollup", args=[c2023.pk, pgd.pk])).content.decode()
+    assert "Tổng cộng" in html and "Trường THCS Ngọc Lâm" in html
+    assert "Khó khăn, vướng mắc" in html  # gathered highlights
+    # Drill down to a school (HTMX partial).
+    school = demo.units["thcs_ngoclam"]
+    r = client.get(reverse("reports:rollup", args=[c2023.pk, school.pk]), HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "<html" not in r.content.decode()
+    # Outside the scope: 404.
+    tdm = demo.units["ubnd_tdm"]
+    for name in ("review", "completeness", "rollup", "rollup_xlsx", "consolidated_docx", "report"):
+        assert client.get(reverse(f"reports:{name}", args=[c2023.pk, tdm.pk])).status_code == 404
+
+
+def test_rollup_page_fixed_queries(demo, c2023, client_as):
+    client = client_as("bo.gddt")
+    client.get("/bao-cao/")
+    counts = []
+    for key in ("pgd_longbien", "ubnd_longbien", "ubnd_hanoi"):
+        with CaptureQueriesContext(connection) as q:
+            assert (
+                client.get(
+                    reverse("reports:rollup", args=[c2023.pk, demo.units[key].pk])
+                ).status_code
+                == 200
+            )
+        counts.append(len(q))
+    assert counts[0] == counts[1] == counts[2]
+
+
+def test_downloads(demo, c2023, client_as):
+    client = client_as("pgd.longbien")
+    pgd = demo.units["pgd_longbien"]
+    r = client.get(reverse("reports:rollup_xlsx", args=[c2023.pk, pgd.pk]))
+    assert r.status_code == 200
+    assert load_workbook(io.BytesIO(r.content)).active["A2"].value.endswith(pgd.name)
+    r = client.get(reverse("reports:consolidated_docx", args=[c2023.pk, pgd.pk]))
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = client.get(reverse("reports:template", args=[c2023.pk, demo.units["thcs_ngoclam"].pk]))
+    assert r.status_code == 200
+
+
+def test_versions_compare(demo, c2023, client_as):
+    unit = demo.units["mn_hoasua"]
+    report = Report.objects.get(campaign=c2023, unit=unit)
+    client = client_as("pgd.longbien")
+    r = client.get(
+        reverse("reports:versions", args=[c2023.pk, unit.pk]), {"a": 1, "b": report.version}
+    )
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Khác nhau giữa phiên bản 1 và" in html
+
+
+def test_indicator_set_editor(demo, client_as):
+    campaign = max(demo.campaigns.values(), key=lambda c: c.year)
+    assert campaign.starts_on > date.today()
+    url = reverse("reports:indicators", args=[campaign.pk])
+    assert client_as("pgd.longbien").get(url).status_code == 404
+    client = client_as("bo.gddt")
+    r = client.get(url)
+    assert r.status_code == 200
+    data = {
+        "rows": "1",
+        "code_0": "lop_hoc",
+        "name_0": "Lớp học",
+        "group_0": "Lớp",
+        "uom_0": "count",
+        "code_1": "lop_hoc_tt",
+        "name_1": "Trong đó: trực tuyến",
+        "group_1": "Lớp",
+        "uom_1": "count",
+        "rule_rows": "0",
+        "left_0": "lop_hoc_tt",
+        "right_0": "lop_hoc",
+        "message_0": "Lớp trực tuyến ≤ lớp học",
+    }
+    membership_user = demo.users["bo.gddt"]
+    # bo.gddt is an approver of the owner unit: may edit.
+    r = client.post(url, data)
+    assert r.status_code in (200, 302), r.content
+    if r.status_code == 302:
+        assert list(campaign.indicators.values_list("code", flat=True)) == ["lop_hoc", "lop_hoc_tt"]
+    assert membership_user
+    bad = {**data, "right_0": "khong_co"}
+    r = client.post(url, bad)
+    assert "Quy tắc 1" in r.content.decode()
