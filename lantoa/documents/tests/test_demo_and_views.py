@@ -126,6 +126,7 @@ def test_pages(demo, client_as):
     leader = client_as("ubnd.thudaumot")
     detail = leader.get(f"/van-ban/{tdm.pk}/").content.decode()
     assert "Không có ý kiến, xem như thống nhất" in detail
+    assert detail.index("Lịch sử xử lý") > detail.index('<main id="main">')
     assert "Đề nghị bổ sung hình thức tổ chức trực tuyến" in detail
     assert leader.get(f"/van-ban/{tdm.pk}/phien-ban/?a=1&b=2").status_code == 200
     r = leader.get(f"/van-ban/{tdm.pk}/tai/docx/")
