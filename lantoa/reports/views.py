@@ -469,8 +469,7 @@ def rollup_page(request, campaign_id, unit_id):
             groups.append((ind.group, 1))
     codes = [i.code for i in indicators] + [BUDGET_STATE, BUDGET_SPONSOR]
     rows = [
-        {**row, "cells": [row["values"].get(c, 0) for c in codes], "has_children": True}
-        for row in rollup["rows"]
+        {**row, "cells": [(c, row["values"].get(c, 0)) for c in codes]} for row in rollup["rows"]
     ]
     template = "reports/_rollup_table.html" if request.htmx else "reports/rollup.html"
     return render(
@@ -483,8 +482,8 @@ def rollup_page(request, campaign_id, unit_id):
             "indicators": indicators,
             "groups": groups,
             "rows": rows,
-            "own": [rollup["own"].get(c, 0) for c in codes],
-            "totals": [rollup["totals"].get(c, 0) for c in codes],
+            "own": [(c, rollup["own"].get(c, 0)) for c in codes],
+            "totals": [(c, rollup["totals"].get(c, 0)) for c in codes],
             "expected": sum(r["expected"] for r in rollup["rows"]),
             "submitted": sum(r["submitted"] for r in rollup["rows"]),
             "on_time": sum(r["on_time"] for r in rollup["rows"]),
