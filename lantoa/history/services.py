@@ -29,3 +29,21 @@ def history_record(
         before=_plain(before),
         after=_plain(after),
     )
+
+
+def history_record_many(*, actor, objects, action: str, summary: str) -> int:
+    """One entry per object in one bulk insert (bulk imports); ``summary`` may use {name}."""
+    entries = [
+        HistoryEntry(
+            actor=actor if getattr(actor, "pk", None) else None,
+            unit=obj if obj._meta.model_name == "unit" else getattr(obj, "unit", None),
+            object_type=obj._meta.model_name,
+            object_id=str(obj.pk),
+            action=action,
+            summary=summary.format(name=str(obj))[:500],
+            after={"name": str(obj), "code": getattr(obj, "code", "")},
+        )
+        for obj in objects
+    ]
+    HistoryEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)

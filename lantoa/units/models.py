@@ -52,6 +52,11 @@ def subtree_q(path: str, field: str = "path") -> Q:
     return Q(**{f"{field}__gte": path, f"{field}__lt": path + _PATH_UPPER})
 
 
+def same_code_space_q(kind: str) -> Q:
+    """Units whose codes must differ from a unit of ``kind`` (see Unit.Meta.constraints)."""
+    return Q(kind=UnitKind.UBND_XA) if kind == UnitKind.UBND_XA else ~Q(kind=UnitKind.UBND_XA)
+
+
 class UnitQuerySet(MP_NodeQuerySet):
     def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
         return self.filter(subtree_q(unit.path))
@@ -116,9 +121,19 @@ class Unit(MP_Node, TimeStamped):
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
         ordering = ["path"]
+        # Official commune codes (5 digits, stored without leading zeros) overlap the
+        # two-digit province codes ("4" is Cao Bằng and phường Ba Đình), so communes
+        # have their own code space; every other unit's code is unique among the rest.
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=~Q(code=""), name="unit_code_unique"
+                fields=["code"],
+                condition=~Q(code="") & ~Q(kind="ubnd_xa"),
+                name="unit_code_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code="") & Q(kind="ubnd_xa"),
+                name="unit_commune_code_unique",
             ),
         ]
         indexes = [

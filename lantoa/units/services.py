@@ -7,7 +7,7 @@ from lantoa.core.errors import Conflict
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
-from lantoa.units.models import Unit, UnitKind
+from lantoa.units.models import Unit, UnitKind, same_code_space_q
 
 TRACKED = [
     "name",
@@ -37,7 +37,12 @@ def _validate(unit: Unit) -> None:
         errors["name"] = "Tên đơn vị không được để trống."
     if unit.kind not in UnitKind.values:
         errors["kind"] = "Loại đơn vị không hợp lệ."
-    if unit.code and Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
+    if (
+        unit.code
+        and Unit.objects.filter(same_code_space_q(unit.kind), code=unit.code)
+        .exclude(pk=unit.pk)
+        .exists()
+    ):
         errors["code"] = f"Mã “{unit.code}” đã được dùng cho đơn vị khác."
     if unit.successor_id and unit.path and unit.successor.path.startswith(unit.path):
         errors["successor"] = (
@@ -123,7 +128,10 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
     """Import units under ``root``'s subtree. Any bad row: nothing is imported, every error listed."""
     rows = read_table(upload, columns=IMPORT_COLUMNS, optional={"email", "address"})
     errors: list[RowError] = []
-    subtree_codes = dict(root.subtree().exclude(code="").values_list("code", "pk"))
+    subtree_codes: dict[str, int | None] = {}
+    for code, pk in root.subtree().exclude(code="").values_list("code", "pk"):
+        # A commune and a province may share a code: such a parent code is ambiguous.
+        subtree_codes[code] = None if code in subtree_codes else pk
     all_codes = set(Unit.objects.exclude(code="").values_list("code", flat=True))
     new_codes: dict[str, dict] = {}
     for row in rows:
@@ -151,6 +159,14 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
         row["kind"] = kind
         if not row["parent_code"]:
             errors.append(RowError(row["_row"], "Mã đơn vị cấp trên", "không được để trống"))
+        elif row["parent_code"] in subtree_codes and subtree_codes[row["parent_code"]] is None:
+            errors.append(
+                RowError(
+                    row["_row"],
+                    "Mã đơn vị cấp trên",
+                    f"mã “{row['parent_code']}” trùng ở nhiều đơn vị (một tỉnh và một xã)",
+                )
+            )
         elif (
             row["parent_code"] not in subtree_codes
             and row["parent_code"] not in new_codes
@@ -170,7 +186,7 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
         raise RowErrors(errors)
     created: list[Unit] = []
     with transaction.atomic():
-        by_code = {c: Unit.objects.get(pk=pk) for c, pk in subtree_codes.items()}
+        by_code = {c: Unit.objects.get(pk=pk) for c, pk in subtree_codes.items() if pk}
         if root.code:
             by_code[root.code] = root
         pending = list(new_codes.values())

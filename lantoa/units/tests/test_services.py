@@ -31,7 +31,7 @@ def test_create_records_history(tree):
 def test_create_rejects_duplicate_code_and_empty_name(tree):
     _, province, _, _ = tree
     with pytest.raises(ValidationError) as exc:
-        unit_create(parent=province, name="  ", kind=UnitKind.UBND_XA, code="98")
+        unit_create(parent=province, name="  ", kind=UnitKind.SO_GDDT, code="98")
     assert set(exc.value.message_dict) == {"name", "code"}
     assert "đã được dùng" in exc.value.message_dict["code"][0]
     assert Unit.objects.count() == 4
@@ -75,6 +75,14 @@ def test_close_twice_is_a_conflict(tree):
     with pytest.raises(Conflict) as exc:
         unit_close(unit=Unit.objects.get(pk=district.pk), valid_to=date(2025, 7, 30))
     assert "30/06/2025" in exc.value.detail
+
+
+def test_communes_have_their_own_code_space(tree):
+    _, province, _, _ = tree
+    commune = unit_create(parent=province, name="UBND xã D", kind=UnitKind.UBND_XA, code="98")
+    assert commune.code == "98"
+    with pytest.raises(ValidationError):
+        unit_create(parent=province, name="UBND xã E", kind=UnitKind.UBND_XA, code="98")
 
 
 def test_successor_cannot_be_inside_the_closed_unit(tree):
