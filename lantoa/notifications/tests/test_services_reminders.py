@@ -99,6 +99,7 @@ def test_reminder_notice_and_email_reach_the_late_unit(
     assert "Đôn đốc nộp báo cáo" in notice.title and "2024" in notice.title
     assert "12/10/2024" in notice.body and "quá hạn 2 ngày" in notice.body
     assert notice.unit == demo.units["th_giathuy"]
+    assert notice.url == reverse("reports:report", args=[week.pk, demo.units["th_giathuy"].pk])
     assert not Notification.objects.filter(user=demo.users["thcs.ngoclam"], kind="reminder")
     to = {address for m in mail.outbox for address in m.to}
     assert giathuy.email in to and "thgiathuy@hanoiedu.vn" in to

@@ -6,13 +6,13 @@ from functools import reduce
 from operator import or_
 
 from django.apps import apps
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, FilteredRelation, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantoa.campaigns.models import Campaign, Indicator
-from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, COUNTED_STATES, Report, ReportValue
+from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, COUNTED_STATES, ReportValue
 from lantoa.reports.selectors import expected_units
 from lantoa.units.models import Unit, subtree_q
 
@@ -26,16 +26,16 @@ def reporting_timeline(*, campaign: Campaign, unit: Unit, today: date | None = N
     today = today or timezone.localdate()
     expected = expected_units(campaign=campaign, unit=unit)
     span = expected.aggregate(n=Count("pk"), first_due=Min("due_on"), last_due=Max("due_on"))
+    # Grouped from the expected units themselves (their deadline lookup refers to the outer
+    # unit row, so this queryset cannot be nested as a subquery).
     per_day = dict(
-        Report.objects.filter(
-            campaign=campaign,
-            state__in=COUNTED_STATES,
-            submitted_at__isnull=False,
-            unit__in=expected.values("pk"),
+        expected.annotate(
+            report=FilteredRelation("reports", condition=Q(reports__campaign=campaign))
         )
-        .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .filter(report__state__in=COUNTED_STATES, report__submitted_at__isnull=False)
+        .annotate(day=TruncDate("report__submitted_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("pk"))
         .order_by()
         .values_list("day", "n")
     )

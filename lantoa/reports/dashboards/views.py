@@ -85,6 +85,8 @@ def campaign_dashboard(request):
             if timeline["expected"]
             else None,
             "rollup": rollup,
+            # One readable bar per child: the chart grows with the number of children.
+            "children_chart_rem": min(160, max(18, 4 + 2 * len(rollup["rows"]))),
             "indicators": indicators,
             "indicator": indicator,
             "activities": activities,
