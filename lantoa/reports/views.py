@@ -20,6 +20,7 @@ from lantoa.campaigns.models import UnitOfMeasure
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
+from lantoa.notifications.selectors import reminder_counts
 from lantoa.reports import exports, services
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, ReportState
 from lantoa.reports.selectors import (
@@ -440,6 +441,9 @@ def review_list(request, campaign_id, unit_id):
 def completeness_page(request, campaign_id, unit_id):
     campaign, unit, ancestors = _office(request, campaign_id, unit_id)
     completeness = completeness_for_unit(campaign=campaign, unit=unit)
+    reminded = reminder_counts(
+        campaign=campaign, unit_ids=[m["unit_id"] for m in completeness["missing"]]
+    )
     expected = completeness["expected"]
     rate = round(completeness["submitted"] * 100 / expected, 1) if expected else None
     return render(
@@ -451,6 +455,8 @@ def completeness_page(request, campaign_id, unit_id):
             "ancestors": ancestors,
             "c": completeness,
             "rate": rate,
+            "reminded": reminded,
+            "can_remind": user_has_role(request.user, unit, "editor"),
             "today": timezone.localdate(),
         },
     )

@@ -200,3 +200,91 @@ def test_counted_values_follow_state(demo, c2023):
     for report in Report.objects.filter(campaign=c2023):
         flags = set(ReportValue.objects.filter(report=report).values_list("counted", flat=True))
         assert flags <= {report.state in ("submitted", "accepted")}
+
+
+def test_evidence_api_multipart_and_json(demo, c2023, api_as, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    unit = demo.units["htcd_bode"]
+    api = api_as("htcd.bode")
+    out = io.BytesIO()
+    Image.new("RGB", (20, 10), (0, 128, 0)).save(out, "PNG")
+    r = api.upload(
+        _url(c2023, unit, "/evidence"),
+        {"file": SimpleUploadedFile("lop-hoc.png", out.getvalue())},
+        {"title": "Lớp học"},
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["kind"] == "photo" and r.json()["content_type"] == "image/png"
+    r = api.post(
+        _url(c2023, unit, "/evidence"),
+        {"url": "https://longbien.hanoi.gov.vn/bai-viet", "title": "Bài báo"},
+    )
+    assert r.status_code == 201 and r.json()["kind"] == "link"
+    r = api.post(_url(c2023, unit, "/evidence"), {"url": "ftp://x.org/a"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "url"
+    r = api.upload(
+        _url(c2023, unit, "/evidence"), {"file": SimpleUploadedFile("bao-cao.pdf", b"GIF89a")}
+    )
+    assert r.status_code == 400 and "không phải là PDF" in r.json()["detail"]
+    assert len(api.get(_url(c2023, unit)).json()["evidence"]) == 2
+    # Another unit's report: 404.
+    other = demo.units["thcs_ngoclam"]
+    assert api.post(_url(c2023, other, "/evidence"), {"url": "https://a.vn"}).status_code == 404
+
+
+def test_excel_template_and_upload_api(demo, c2023, api_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    unit = demo.units["htcd_bode"]
+    api = api_as("htcd.bode")
+    r = api.get(_url(c2023, unit, "/template.xlsx"))
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb["So lieu"]
+    for row in ws.iter_rows(min_row=6):
+        if row[0].value == "lop_hoc":
+            row[4].value = 21
+        if row[0].value == "nguoi_hoc":
+            row[4].value = -5
+    bad = io.BytesIO()
+    wb.save(bad)
+    before = api.get(_url(c2023, unit)).json()
+    r = api.upload(
+        _url(c2023, unit, "/upload"),
+        {"file": SimpleUploadedFile("bc.xlsx", bad.getvalue())},
+        {"version": before["version"]},
+    )
+    assert r.status_code == 400
+    assert any("E" in e["field"] for e in r.json()["errors"])
+    assert api.get(_url(c2023, unit)).json() == before
+    for row in ws.iter_rows(min_row=6):
+        if row[0].value == "nguoi_hoc":
+            row[4].value = 300
+    good = io.BytesIO()
+    wb.save(good)
+    r = api.upload(
+        _url(c2023, unit, "/upload"),
+        {"file": SimpleUploadedFile("bc.xlsx", good.getvalue())},
+        {"version": before["version"]},
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["values"]["lop_hoc"] == 21 and r.json()["values"]["nguoi_hoc"] == 300
+
+
+def test_openapi_lists_the_reports_paths(demo, api_as):
+    schema = api_as("bo.gddt").get("/api/v1/openapi.json").json()
+    for path in (
+        "/api/v1/campaigns/{campaign_id}/reports",
+        "/api/v1/reports/{campaign_id}/{unit_id}",
+        "/api/v1/reports/{campaign_id}/{unit_id}/submit",
+        "/api/v1/reports/{campaign_id}/{unit_id}/evidence",
+        "/api/v1/campaigns/{campaign_id}/rollup",
+        "/api/v1/campaigns/{campaign_id}/completeness",
+        "/api/v1/campaigns/{campaign_id}/rollup.xlsx",
+        "/api/v1/campaigns/{campaign_id}/consolidated.docx",
+    ):
+        assert path in schema["paths"], path
+    assert "put" in schema["paths"]["/api/v1/reports/{campaign_id}/{unit_id}"]

@@ -155,3 +155,13 @@ def test_indicator_set_editor(demo, client_as):
     bad = {**data, "right_0": "khong_co"}
     r = client.post(url, bad)
     assert "Quy tắc 1" in r.content.decode()
+
+
+def test_completeness_page_shows_reminders(demo, c2023, client_as):
+    pgd = demo.units["pgd_longbien"]
+    client = client_as("pgd.longbien")
+    r = client.post(reverse("notifications:remind_missing", args=[c2023.pk, pgd.pk]))
+    assert r.status_code in (200, 302)
+    html = client.get(reverse("reports:completeness", args=[c2023.pk, pgd.pk])).content.decode()
+    assert "Đôn đốc các đơn vị chưa nộp" in html
+    assert "đã đôn đốc 1 lần" in html
