@@ -47,10 +47,16 @@ def index(request):
     unit = request.membership.unit if request.membership else None
     qs = selectors.activities_for_user(user=request.user, campaign=campaign)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    prefill = []
+    if campaign is not None and unit is not None:
+        values = selectors.activity_indicator_values(campaign=campaign, unit=unit)
+        names = dict(campaign.indicators.values_list("code", "name"))
+        prefill = [(names.get(code, code), n) for code, n in values.items()]
     return render(
         request,
         "activities/index.html",
         {
+            "prefill": prefill,
             "campaign": campaign,
             "campaigns": campaigns_list(),
             "page": page,

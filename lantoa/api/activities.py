@@ -90,6 +90,7 @@ class PublicActivityOut(Schema):
     online_url: str
     capacity: int | None
     places_left: int | None
+    cancelled: bool
     url: str
 
 
@@ -140,6 +141,7 @@ def _public_out(request, a: Activity, left: int | None) -> dict:
         "online_url": a.online_url,
         "capacity": a.capacity,
         "places_left": left,
+        "cancelled": a.cancelled,
         "url": request.build_absolute_uri(f"/cong-khai/hoat-dong/{a.pk}/"),
     }
 

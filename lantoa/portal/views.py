@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from lantoa.activities import selectors
@@ -116,6 +117,7 @@ def calendar(request):
     )
 
 
+@cache_control(public=True, max_age=300)
 def feed(request):
     """A subscribable calendar for any filter of the calendar page."""
     filters = _filters(request)
@@ -193,6 +195,7 @@ def registered(request, activity_id):
     )
 
 
+@cache_control(public=True, max_age=300)
 def activity_ics(request, activity_id):
     activity = _public_activity(activity_id)
     response = HttpResponse(calendar_of([activity], name=activity.title), content_type=ICS_MIME)

@@ -26,6 +26,13 @@ def test_index_lists_activities_in_scope_with_fixed_queries(demo, client_as):
     assert len(before) == len(after)
 
 
+def test_index_shows_report_prefill_for_the_unit(demo, client_as):
+    client = client_as("phuong.phuloi")
+    html = client.get("/hoat-dong/", {"campaign": demo.campaigns[2023].pk}).content.decode()
+    assert 'id="prefill"' in html
+    assert "Người học" in html
+
+
 def test_create_from_the_page(demo, client_as):
     client = client_as("thcs.ngoclam")
     campaign = demo.campaigns[max(demo.campaigns)]
