@@ -28,6 +28,19 @@ from lantoa.documents.models import (
 from lantoa.documents.services import default_report_due_on, document_area
 from lantoa.units.models import Unit, UnitKind
 
+# What a citation, a list row or an inbox row shows (no sections, no search key).
+CITATION_FIELDS = (
+    "id",
+    "kind",
+    "number",
+    "symbol",
+    "issued_on",
+    "subject",
+    "issuer_unit_id",
+    "issuer_unit__name",
+    "issuer_unit__depth",
+)
+
 
 def _visible_q(user) -> Q:
     if getattr(user, "is_superuser", False):
@@ -68,7 +81,11 @@ def documents_list(
     state: str = "",
     q: str = "",
 ) -> QuerySet[Document]:
-    qs = documents_visible(user).select_related("issuer_unit", "campaign")
+    qs = (
+        documents_visible(user)
+        .select_related("issuer_unit", "campaign")
+        .defer("sections", "extra_legal_bases", "campaign__report_sections")
+    )
     if campaign:
         qs = qs.filter(campaign_id=campaign)
     if issuer:
@@ -88,7 +105,12 @@ def legal_bases_map(documents: list[Document]) -> dict[int, list[Document]]:
     ids = {pk for d in documents for pk in d.chain_ids}
     if not ids:
         return {d.pk: [] for d in documents}
-    found = Document.objects.filter(pk__in=ids).select_related("issuer_unit").in_bulk()
+    found = (
+        Document.objects.filter(pk__in=ids)
+        .select_related("issuer_unit")
+        .only(*CITATION_FIELDS)
+        .in_bulk()
+    )
     result = {}
     for d in documents:
         chain = [found[pk] for pk in d.chain_ids if pk in found]
@@ -104,8 +126,20 @@ def legal_bases(document: Document) -> list[Document]:
 def inbox_for_user(*, user, unread_first: bool = True) -> QuerySet[Delivery]:
     """Deliveries to the units the user holds a membership on, unread first."""
     unit_ids = [m.unit_id for m in memberships_for_user(user)]
-    qs = Delivery.objects.filter(unit_id__in=unit_ids).select_related(
-        "document", "document__issuer_unit", "unit"
+    qs = (
+        Delivery.objects.filter(unit_id__in=unit_ids)
+        .select_related("document", "document__issuer_unit", "unit")
+        .only(
+            "id",
+            "document_id",
+            "unit_id",
+            "delivered_at",
+            "read_at",
+            "unit__name",
+            *[f"document__{f}" for f in CITATION_FIELDS],
+            "document__chain_ids",
+            "document__state",
+        )
     )
     if unread_first:
         return qs.order_by(F_read_null(), "-delivered_at", "-id")
