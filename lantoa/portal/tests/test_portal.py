@@ -197,3 +197,22 @@ def test_honour_board_and_resources(demo, client):
     assert "Ông Trần Văn Tự" not in year
     resources = client.get("/cong-khai/hoc-lieu/").content.decode()
     assert "Khóa học Kỹ năng số cơ bản" in resources
+
+
+def test_page_waiting_list_and_rate_limit(demo, client, settings):
+    settings.LANTOA_REGISTRATION_RATE_LIMIT = 2
+    activity = activity_make(demo, capacity=1)
+    url = f"/cong-khai/hoat-dong/{activity.pk}/"
+    form = {"full_name": "Người Một", "phone": "0912000201", "consent": "1"}
+    assert client.post(url, form).status_code == 302
+    waiting = client.post(
+        url,
+        {"full_name": "Người Hai", "phone": "0912000202", "consent": "1", "waitlist": "1"},
+        follow=True,
+    )
+    assert "danh sách chờ" in waiting.content.decode()
+    assert Registration.objects.get(phone="0912000202").state == "waiting"
+    flood = client.post(url, {"full_name": "Người Ba", "phone": "0912000203", "consent": "1"})
+    assert flood.status_code == 400
+    assert "quá nhiều lượt đăng ký" in flood.content.decode()
+    assert not Registration.objects.filter(phone="0912000203").exists()
