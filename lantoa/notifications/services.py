@@ -148,7 +148,9 @@ def _missing_units(*, campaign: Campaign, unit: Unit) -> list[dict]:
     return completeness_for_unit(campaign=campaign, unit=unit)["missing"]
 
 
-def _reminder_text(*, campaign: Campaign, due_on: date | None, today: date) -> tuple[str, str]:
+def _reminder_text(
+    *, campaign: Campaign, due_on: date | None, today: date, office: Unit | None = None
+) -> tuple[str, str]:
     title = _("Đôn đốc nộp báo cáo kết quả Tuần lễ năm %(year)s") % {"year": campaign.year}
     if due_on is None:
         when = ""
@@ -168,6 +170,8 @@ def _reminder_text(*, campaign: Campaign, due_on: date | None, today: date) -> t
         "Đơn vị chưa nộp báo cáo kết quả %(title)s. %(when)s "
         "Đề nghị đơn vị hoàn thành và gửi báo cáo trên Lantoa."
     ) % {"title": campaign.title, "when": when}
+    if office is not None:
+        body = _("%(office)s đôn đốc: %(body)s") % {"office": office.name, "body": body}
     return title, " ".join(body.split())
 
 
@@ -182,7 +186,13 @@ def _report_url(campaign: Campaign) -> Callable[[Unit], str]:
 
 
 def _remind(
-    *, campaign: Campaign, missing: list[dict], kind: str, today: date, user=None
+    *,
+    campaign: Campaign,
+    missing: list[dict],
+    kind: str,
+    today: date,
+    user=None,
+    office: Unit | None = None,
 ) -> list[int]:
     """Log and send one reminder per missing unit not yet reminded today (this kind)."""
     ids = [m["unit_id"] for m in missing]
@@ -218,7 +228,9 @@ def _remind(
             by_due[m.get("due_on")].append(m["unit_id"])
         url_for = _report_url(campaign)
         for due_on, unit_ids in by_due.items():
-            title, body = _reminder_text(campaign=campaign, due_on=due_on, today=today)
+            title, body = _reminder_text(
+                campaign=campaign, due_on=due_on, today=today, office=office
+            )
             for start in range(0, len(unit_ids), _CHUNK):
                 units = Unit.objects.filter(pk__in=unit_ids[start : start + _CHUNK]).only(
                     "id", "name", "email"
@@ -275,7 +287,12 @@ def reminder_send_missing(*, campaign: Campaign, unit: Unit, user) -> dict:
     missing = [m for m in _missing_units(campaign=campaign, unit=unit) if m["unit_id"] != unit.pk]
     try:
         reminded = _remind(
-            campaign=campaign, missing=missing, kind=ReminderKind.MANUAL, today=today, user=user
+            campaign=campaign,
+            missing=missing,
+            kind=ReminderKind.MANUAL,
+            today=today,
+            user=user,
+            office=unit,
         )
     except IntegrityError:
         raise Conflict(_("Đang có một lượt đôn đốc khác cho các đơn vị này. Vui lòng thử lại."))

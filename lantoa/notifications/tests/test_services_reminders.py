@@ -191,6 +191,8 @@ def test_one_click_reminds_the_missing_units_of_the_subtree(
     assert {r.unit_id for r in rows} == missing
     assert all(r.sent_by == demo.users["cv.longbien"] for r in rows)
     assert "thgiathuy@hanoiedu.vn" in {a for m in mail.outbox for a in m.to}
+    notice = Notification.objects.get(user=demo.users["th.giathuy"], kind="reminder")
+    assert notice.body.startswith("Phòng Giáo dục và Đào tạo quận Long Biên đôn đốc:")
     # A second click the same day reminds nobody twice.
     response = client.post(remind_url(week, office), HTTP_ACCEPT="application/json")
     assert response.status_code == 200
