@@ -301,8 +301,8 @@ def indicators_for(campaign: Campaign) -> list[Indicator]:
 
 
 def highlights_for_unit(*, campaign: Campaign, unit: Unit) -> dict[str, list[dict]]:
-    """The children's "results", "difficulties" and "proposals" (submitted or accepted
-    reports directly below ``unit``... and deeper), each with its unit's name."""
+    """The "results", "difficulties" and "proposals" of the submitted or accepted reports
+    below ``unit`` (children and deeper, in tree order), each with its unit's name."""
     keys = ("ket_qua", "kho_khan", "de_xuat")
     reports = (
         Report.objects.filter(campaign=campaign, state__in=COUNTED_STATES)
