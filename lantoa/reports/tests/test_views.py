@@ -165,3 +165,38 @@ def test_completeness_page_shows_reminders(demo, c2023, client_as):
     html = client.get(reverse("reports:completeness", args=[c2023.pk, pgd.pk])).content.decode()
     assert "Đôn đốc các đơn vị chưa nộp" in html
     assert "đã đôn đốc 1 lần" in html
+
+
+def test_page_upload_lists_every_bad_cell(demo, c2023, client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    unit = demo.units["htcd_bode"]
+    client = client_as("htcd.bode")
+    template = client.get(reverse("reports:template", args=[c2023.pk, unit.pk])).content
+    wb = load_workbook(io.BytesIO(template))
+    for row in wb["So lieu"].iter_rows(min_row=6):
+        if row[0].value in ("lop_hoc", "nguoi_hoc"):
+            row[4].value = "-1"
+    out = io.BytesIO()
+    wb.save(out)
+    report = Report.objects.get(campaign=c2023, unit=unit)
+    r = client.post(
+        reverse("reports:upload", args=[c2023.pk, unit.pk]),
+        {"version": report.version, "file": SimpleUploadedFile("bc.xlsx", out.getvalue())},
+    )
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "Tệp Excel bị từ chối, báo cáo không thay đổi" in html
+    assert html.count("không được là số âm") == 2
+    assert Report.objects.get(pk=report.pk).version == report.version
+
+
+def test_page_evidence_bad_link_message(demo, c2023, client_as):
+    unit = demo.units["htcd_bode"]
+    client = client_as("htcd.bode")
+    r = client.post(
+        reverse("reports:evidence_add", args=[c2023.pk, unit.pk]),
+        {"url": "javascript:alert(1)"},
+        follow=True,
+    )
+    assert "Đường dẫn phải bắt đầu bằng http:// hoặc https://." in r.content.decode()
