@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import ApiToken, Membership, Role, User
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
@@ -53,7 +54,7 @@ def _membership_snapshot(m: Membership | None) -> dict | None:
 @transaction.atomic
 def membership_set(*, user: User, unit: Unit, role: str, actor=None) -> Membership:
     if role not in Role.values:
-        raise ValidationError({"role": "Vai trò không hợp lệ."})
+        raise ValidationError({"role": _("Vai trò không hợp lệ.")})
     existing = (
         Membership.objects.filter(user=user, unit=unit).select_related("user", "unit").first()
     )
@@ -95,11 +96,11 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
 def _validate_user(username: str, email: str) -> None:
     errors = {}
     if not username:
-        errors["username"] = "Tên đăng nhập không được để trống."
+        errors["username"] = _("Tên đăng nhập không được để trống.")
     elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = f"Tên đăng nhập “{username}” đã tồn tại."
+        errors["username"] = _("Tên đăng nhập “%(username)s” đã tồn tại.") % {"username": username}
     if email and "@" not in email:
-        errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+        errors["email"] = _("Địa chỉ thư điện tử không hợp lệ.")
     if errors:
         raise ValidationError(errors)
 
@@ -141,7 +142,7 @@ def user_invite(*, user: User, request=None) -> None:
     from lantoa.notifications.services import email_on_commit
 
     if not user.email:
-        raise ValidationError({"email": "Người dùng chưa có địa chỉ thư điện tử."})
+        raise ValidationError({"email": _("Người dùng chưa có địa chỉ thư điện tử.")})
     context = {
         "user": user,
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
@@ -222,16 +223,22 @@ def users_import(*, root: Unit, upload, actor=None) -> list[User]:
             code = str(int(row["unit_code"]))
         row["unit_code"] = code
         if not name:
-            errors.append(RowError(row["_row"], "Tên đăng nhập", "không được để trống"))
+            errors.append(RowError(row["_row"], "Tên đăng nhập", _("không được để trống")))
         elif name in existing or name in seen:
-            errors.append(RowError(row["_row"], "Tên đăng nhập", f"“{name}” đã tồn tại"))
+            errors.append(
+                RowError(
+                    row["_row"],
+                    "Tên đăng nhập",
+                    _("“%(username)s” đã tồn tại") % {"username": name},
+                )
+            )
         seen.add(name)
         if code not in units:
             errors.append(
                 RowError(
                     row["_row"],
                     "Mã đơn vị",
-                    f"không tìm thấy đơn vị “{code}” trong phạm vi của bạn",
+                    _("không tìm thấy đơn vị “%(code)s” trong phạm vi của bạn") % {"code": code},
                 )
             )
         role = role_names.get(str(row["role"]).strip().lower())
@@ -240,13 +247,14 @@ def users_import(*, root: Unit, upload, actor=None) -> list[User]:
                 RowError(
                     row["_row"],
                     "Vai trò",
-                    f"vai trò “{row['role']}” không hợp lệ (viewer, editor, approver, admin)",
+                    _("vai trò “%(role)s” không hợp lệ (viewer, editor, approver, admin)")
+                    % {"role": row["role"]},
                 )
             )
         row["role"] = role
         email = str(row["email"]).strip()
         if email and "@" not in email:
-            errors.append(RowError(row["_row"], "Thư điện tử", "địa chỉ không hợp lệ"))
+            errors.append(RowError(row["_row"], "Thư điện tử", _("địa chỉ không hợp lệ")))
     if errors:
         raise RowErrors(errors)
     with transaction.atomic():

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantoa.accounts import services
@@ -27,7 +28,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("core:dashboard")
 
     def form_valid(self, form):
-        messages.success(self.request, "Đã đổi mật khẩu.")
+        messages.success(self.request, _("Đã đổi mật khẩu."))
         return super().form_valid(form)
 
 
@@ -41,7 +42,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
     if request.path.startswith("/api/"):
         from lantoa.api.problems import problem
 
-        return problem(429, "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+        return problem(429, _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."))
     return render(request, "accounts/locked.html", status=429)
 
 
@@ -68,7 +69,7 @@ def _unit_choices(unit):
             u.pk,
             "— " * (u.depth - unit.depth)
             + u.name
-            + (f" (đến {u.valid_to:%d/%m/%Y})" if u.valid_to else ""),
+            + (_(" (đến %(day)s)") % {"day": f"{u.valid_to:%d/%m/%Y}"} if u.valid_to else ""),
         )
         for u in unit.subtree().only("id", "name", "depth", "path", "valid_to").order_by("path")
     ]
@@ -97,12 +98,16 @@ def user_add(request, unit_id):
             if form.cleaned_data["send_invite"] and user.email:
                 services.user_invite(user=user, request=request)
                 messages.success(
-                    request, f"Đã tạo tài khoản {user.username} và gửi thư mời tới {user.email}."
+                    request,
+                    _("Đã tạo tài khoản %(username)s và gửi thư mời tới %(email)s.")
+                    % {"username": user.username, "email": user.email},
                 )
             else:
                 password = services.user_set_password(user=user, actor=request.user)
                 messages.success(
-                    request, f"Đã tạo tài khoản {user.username}. Mật khẩu tạm thời: {password}"
+                    request,
+                    _("Đã tạo tài khoản %(username)s. Mật khẩu tạm thời: %(password)s")
+                    % {"username": user.username, "password": password},
                 )
             return redirect("accounts:users", unit_id=unit.pk)
         except ValidationError as exc:
@@ -121,7 +126,7 @@ def users_import_view(request, unit_id):
             created = services.users_import(
                 root=unit, upload=form.cleaned_data["file"], actor=request.user
             )
-            messages.success(request, f"Đã nhập {len(created)} tài khoản.")
+            messages.success(request, _("Đã nhập %(n)s tài khoản.") % {"n": len(created)})
             return redirect("accounts:users", unit_id=unit.pk)
         except RowErrors as exc:
             row_errors = exc.errors
@@ -176,7 +181,7 @@ def user_manage(request, unit_id, user_id):
                 role=form.cleaned_data["role"],
                 actor=request.user,
             )
-            messages.success(request, "Đã cập nhật phân quyền.")
+            messages.success(request, _("Đã cập nhật phân quyền."))
         elif action == "remove":
             m = (
                 in_scope.filter(pk=request.POST.get("membership_id"))
@@ -185,21 +190,29 @@ def user_manage(request, unit_id, user_id):
             )
             if m:
                 services.membership_remove(membership=m, actor=request.user)
-                messages.success(request, "Đã thu hồi quyền.")
+                messages.success(request, _("Đã thu hồi quyền."))
         elif action in ("reset", "deactivate") and not services.user_manageable_by(
             user=target, admin_unit=unit
         ):
             messages.error(
                 request,
-                "Tài khoản này còn được phân quyền ở đơn vị ngoài phạm vi của bạn; "
-                "hãy đề nghị quản trị cấp trên thực hiện.",
+                _(
+                    "Tài khoản này còn được phân quyền ở đơn vị ngoài phạm vi của bạn; "
+                    "hãy đề nghị quản trị cấp trên thực hiện."
+                ),
             )
         elif action == "reset":
             password = services.user_set_password(user=target, actor=request.user)
-            messages.success(request, f"Mật khẩu mới của {target.username}: {password}")
+            messages.success(
+                request,
+                _("Mật khẩu mới của %(username)s: %(password)s")
+                % {"username": target.username, "password": password},
+            )
         elif action == "deactivate":
             services.user_deactivate(user=target, actor=request.user)
-            messages.success(request, f"Đã khóa tài khoản {target.username}.")
+            messages.success(
+                request, _("Đã khóa tài khoản %(username)s.") % {"username": target.username}
+            )
         return redirect("accounts:user_manage", unit_id=unit.pk, user_id=target.pk)
     return render(
         request,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
@@ -22,7 +23,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"Dòng {self.row}, cột “{self.column}”: {self.message}"
+        return _("Dòng %(row)s, cột “%(column)s”: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -48,19 +53,19 @@ def read_table(
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationError("Tệp CSV phải được lưu với mã hóa UTF-8.")
+            raise ValidationError(_("Tệp CSV phải được lưu với mã hóa UTF-8."))
         rows = list(csv.reader(io.StringIO(text)))
     elif name.endswith(".xlsx"):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-            raise ValidationError("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.") from exc
+            raise ValidationError(_("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")) from exc
         rows = [["" if v is None else v for v in r] for r in sheet.iter_rows(values_only=True)]
     else:
-        raise ValidationError("Chỉ nhận tệp .xlsx hoặc .csv.")
+        raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
     rows = [r for r in rows if any(str(v).strip() for v in r)]
     if not rows:
-        raise ValidationError("Tệp không có dữ liệu.")
+        raise ValidationError(_("Tệp không có dữ liệu."))
     header = [fold(str(h)) for h in rows[0]]
     index = {}
     missing = []
@@ -71,7 +76,7 @@ def read_table(
             missing.append(spellings[0] if spellings else key)
         index[key] = pos
     if missing:
-        raise ValidationError("Thiếu cột: " + ", ".join(missing) + ".")
+        raise ValidationError(_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})
     result = []
     for number, raw in enumerate(rows[1:], start=2):
         item = {"_row": number}

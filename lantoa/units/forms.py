@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from lantoa.units.models import Unit, UnitKind
 
@@ -23,9 +24,9 @@ class UnitForm(forms.ModelForm):
             "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    kind = forms.ChoiceField(label="Loại", choices=UnitKind.choices)
+    kind = forms.ChoiceField(label=_("Loại"), choices=UnitKind.choices)
     successor = forms.TypedChoiceField(
-        label="Đơn vị kế thừa", required=False, coerce=int, empty_value=None
+        label=_("Đơn vị kế thừa"), required=False, coerce=int, empty_value=None
     )
 
     def _get_validation_exclusions(self):

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lantoa.core.errors import Conflict
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
@@ -34,22 +35,22 @@ def _snapshot(unit: Unit) -> dict:
 def _validate(unit: Unit) -> None:
     errors = {}
     if not nfc(unit.name):
-        errors["name"] = "Tên đơn vị không được để trống."
+        errors["name"] = _("Tên đơn vị không được để trống.")
     if unit.kind not in UnitKind.values:
-        errors["kind"] = "Loại đơn vị không hợp lệ."
+        errors["kind"] = _("Loại đơn vị không hợp lệ.")
     if (
         unit.code
         and Unit.objects.filter(same_code_space_q(unit.kind), code=unit.code)
         .exclude(pk=unit.pk)
         .exists()
     ):
-        errors["code"] = f"Mã “{unit.code}” đã được dùng cho đơn vị khác."
+        errors["code"] = _("Mã “%(code)s” đã được dùng cho đơn vị khác.") % {"code": unit.code}
     if unit.successor_id and unit.path and unit.successor.path.startswith(unit.path):
-        errors["successor"] = (
+        errors["successor"] = _(
             "Đơn vị kế thừa không thể là chính đơn vị này hoặc một đơn vị trực thuộc nó."
         )
     if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
-        errors["valid_to"] = "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."
+        errors["valid_to"] = _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
     if errors:
         raise ValidationError(errors)
 
@@ -97,8 +98,11 @@ def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
 def unit_close(*, unit: Unit, valid_to: date, successor: Unit | None = None, actor=None) -> Unit:
     if unit.valid_to is not None:
         raise Conflict(
-            f"Đơn vị đã kết thúc hoạt động từ {unit.valid_to:%d/%m/%Y}; "
-            "sửa ngày kết thúc bằng chức năng sửa thông tin đơn vị."
+            _(
+                "Đơn vị đã kết thúc hoạt động từ %(day)s; "
+                "sửa ngày kết thúc bằng chức năng sửa thông tin đơn vị."
+            )
+            % {"day": f"{unit.valid_to:%d/%m/%Y}"}
         )
     return unit_update(unit=unit, actor=actor, valid_to=valid_to, successor=successor)
 
@@ -144,27 +148,34 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
             str(int(pc)) if isinstance(pc, float) and pc.is_integer() else str(pc).strip()
         )
         if not code:
-            errors.append(RowError(row["_row"], "Mã", "không được để trống"))
+            errors.append(RowError(row["_row"], "Mã", _("không được để trống")))
         elif code in all_codes or code in new_codes:
-            errors.append(RowError(row["_row"], "Mã", f"mã “{code}” đã tồn tại"))
+            errors.append(
+                RowError(row["_row"], "Mã", _("mã “%(code)s” đã tồn tại") % {"code": code})
+            )
         else:
             new_codes[code] = row
         if not str(row["name"]).strip():
-            errors.append(RowError(row["_row"], "Tên", "không được để trống"))
+            errors.append(RowError(row["_row"], "Tên", _("không được để trống")))
         kind = _kind_of(str(row["kind"]))
         if not kind:
             errors.append(
-                RowError(row["_row"], "Loại", f"loại đơn vị “{row['kind']}” không hợp lệ")
+                RowError(
+                    row["_row"],
+                    "Loại",
+                    _("loại đơn vị “%(kind)s” không hợp lệ") % {"kind": row["kind"]},
+                )
             )
         row["kind"] = kind
         if not row["parent_code"]:
-            errors.append(RowError(row["_row"], "Mã đơn vị cấp trên", "không được để trống"))
+            errors.append(RowError(row["_row"], "Mã đơn vị cấp trên", _("không được để trống")))
         elif row["parent_code"] in subtree_codes and subtree_codes[row["parent_code"]] is None:
             errors.append(
                 RowError(
                     row["_row"],
                     "Mã đơn vị cấp trên",
-                    f"mã “{row['parent_code']}” trùng ở nhiều đơn vị (một tỉnh và một xã)",
+                    _("mã “%(code)s” trùng ở nhiều đơn vị (một tỉnh và một xã)")
+                    % {"code": row["parent_code"]},
                 )
             )
         elif (
@@ -176,12 +187,13 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
                 RowError(
                     row["_row"],
                     "Mã đơn vị cấp trên",
-                    f"không tìm thấy đơn vị “{row['parent_code']}” trong phạm vi của bạn",
+                    _("không tìm thấy đơn vị “%(code)s” trong phạm vi của bạn")
+                    % {"code": row["parent_code"]},
                 )
             )
         email = str(row.get("email") or "").strip()
         if email and "@" not in email:
-            errors.append(RowError(row["_row"], "Thư điện tử", "địa chỉ không hợp lệ"))
+            errors.append(RowError(row["_row"], "Thư điện tử", _("địa chỉ không hợp lệ")))
     if errors:
         raise RowErrors(errors)
     created: list[Unit] = []
@@ -212,6 +224,9 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
                 progressed = True
             if not progressed:
                 raise RowErrors(
-                    [RowError(r["_row"], "Mã đơn vị cấp trên", "tham chiếu vòng") for r in pending]
+                    [
+                        RowError(r["_row"], "Mã đơn vị cấp trên", _("tham chiếu vòng"))
+                        for r in pending
+                    ]
                 )
     return created

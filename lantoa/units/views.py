@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from lantoa.accounts.forms import ImportForm
 from lantoa.accounts.selectors import role_for_unit, unit_get_for_user, user_has_role
@@ -95,12 +96,16 @@ def unit_add(request, unit_id):
             lambda data: services.unit_create(parent=parent, actor=request.user, **data),
         )
         if unit:
-            messages.success(request, f"Đã thêm đơn vị {unit.name}.")
+            messages.success(request, _("Đã thêm đơn vị %(name)s.") % {"name": unit.name})
             return redirect("units:detail", unit_id=unit.pk)
     return render(
         request,
         "units/form.html",
-        {"form": form, "parent": parent, "title": f"Thêm đơn vị trực thuộc {parent.name}"},
+        {
+            "form": form,
+            "parent": parent,
+            "title": _("Thêm đơn vị trực thuộc %(name)s") % {"name": parent.name},
+        },
     )
 
 
@@ -119,12 +124,12 @@ def unit_edit(request, unit_id):
             request, form, lambda data: services.unit_update(unit=fresh, actor=request.user, **data)
         )
         if saved:
-            messages.success(request, "Đã lưu thay đổi.")
+            messages.success(request, _("Đã lưu thay đổi."))
             return redirect("units:detail", unit_id=unit.pk)
     return render(
         request,
         "units/form.html",
-        {"form": form, "unit": unit, "title": f"Sửa thông tin {unit.name}"},
+        {"form": form, "unit": unit, "title": _("Sửa thông tin %(name)s") % {"name": unit.name}},
     )
 
 
@@ -138,7 +143,7 @@ def unit_import(request, unit_id):
             created = services.units_import(
                 root=unit, upload=form.cleaned_data["file"], actor=request.user
             )
-            messages.success(request, f"Đã nhập {len(created)} đơn vị.")
+            messages.success(request, _("Đã nhập %(n)s đơn vị.") % {"n": len(created)})
             return redirect("units:detail", unit_id=unit.pk)
         except RowErrors as exc:
             row_errors = exc.errors

@@ -157,12 +157,12 @@ def test_create_unit_errors(demo, api_as):
             "parent_id": demo["pgd_longbien"].pk,
             "name": "Trùng",
             "kind": "other",
-            "code": "HN-LB-01",
+            "code": "HN-LB-PGD",
         },
     )
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"field": "code", "message": "Mã “HN-LB-01” đã được dùng cho đơn vị khác."}
+        {"field": "code", "message": "Mã “HN-LB-PGD” đã được dùng cho đơn vị khác."}
     ]
     assert not Unit.objects.filter(name="Trùng").exists()
 
