@@ -219,7 +219,16 @@ def _chain_for(based_on: Sequence[Document]) -> list[int]:
     return ids
 
 
-def _snapshot(document: Document) -> dict:
+def _recipients_light(document: Document) -> list[DocumentRecipient]:
+    return list(
+        document.recipients.select_related("unit").only(
+            "id", "document_id", "text", "position", "unit__id", "unit__name", "unit__email"
+        )
+    )
+
+
+def _snapshot(document: Document, recipients: list[DocumentRecipient] | None = None) -> dict:
+    recipients = _recipients_light(document) if recipients is None else recipients
     return {
         "kind": document.kind,
         "subject": document.subject,
@@ -234,7 +243,7 @@ def _snapshot(document: Document) -> dict:
         "event_form": document.event_form,
         "report_due_on": document.report_due_on,
         "sections": document.sections,
-        "recipients": [r.label() for r in document.recipients.select_related("unit")],
+        "recipients": [r.label() for r in recipients],
         "assignments": [
             {
                 "to": a.unit.name if a.unit_id else UnitKind(a.unit_kind).label,
@@ -248,22 +257,22 @@ def _snapshot(document: Document) -> dict:
     }
 
 
-def _save_version(document: Document, *, user, note: str) -> None:
+def _save_version(document: Document, *, user, note: str, recipients=None) -> None:
     DocumentVersion.objects.create(
         document=document,
         version=document.version,
-        snapshot=_snapshot_plain(document),
+        snapshot=_snapshot_plain(document, recipients),
         note=note,
         created_by=user if getattr(user, "pk", None) else None,
     )
 
 
-def _snapshot_plain(document: Document) -> dict:
+def _snapshot_plain(document: Document, recipients=None) -> dict:
     import json
 
     from django.core.serializers.json import DjangoJSONEncoder
 
-    return json.loads(json.dumps(_snapshot(document), cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(_snapshot(document, recipients), cls=DjangoJSONEncoder))
 
 
 def _write_children(
@@ -806,13 +815,18 @@ def document_issue(
     document.version += 1
     document.search_text = _search_text(document)
     document.save()
-    _save_version(document, user=user, note=_("Ban hành %(ref)s") % {"ref": document.reference})
-
-    units = [r.unit for r in document.recipients.select_related("unit") if r.unit_id]
+    recipients = _recipients_light(document)
+    _save_version(
+        document,
+        user=user,
+        note=_("Ban hành %(ref)s") % {"ref": document.reference},
+        recipients=recipients,
+    )
+    units = [r.unit for r in recipients if r.unit_id]
     now = timezone.now()
     Delivery.objects.bulk_create(
-        [Delivery(document=document, unit=u, delivered_at=now) for u in units],
-        ignore_conflicts=True,
+        [Delivery(document=document, unit_id=u.pk, delivered_at=now) for u in units],
+        batch_size=1000,
     )
     if document.campaign_id and document.report_due_on:
         area = document_area(issuer)
