@@ -6,7 +6,18 @@ from functools import reduce
 from operator import or_
 
 from django.apps import apps
-from django.db.models import Count, FilteredRelation, Max, Min, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    FilteredRelation,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,24 +35,36 @@ def reporting_timeline(*, campaign: Campaign, unit: Unit, today: date | None = N
     """Reports submitted per day (cumulative) by the units expected to report below ``unit``,
     from the start of the Week (or the first submission) to the last deadline."""
     today = today or timezone.localdate()
-    expected = expected_units(campaign=campaign, unit=unit)
-    span = expected.aggregate(n=Count("pk"), first_due=Min("due_on"), last_due=Max("due_on"))
-    # Grouped from the expected units themselves (their deadline lookup refers to the outer
-    # unit row, so this queryset cannot be nested as a subquery).
-    per_day = dict(
-        expected.annotate(
-            report=FilteredRelation("reports", condition=Q(reports__campaign=campaign))
+    # One grouped pass over the expected units: day = local submission day of a counted
+    # report, NULL for the units still missing. (Grouped from the expected units themselves:
+    # their deadline lookup refers to the outer unit row, so they cannot be a subquery.)
+    submitted_on = TruncDate("report__submitted_at", tzinfo=timezone.get_current_timezone())
+    groups = list(
+        expected_units(campaign=campaign, unit=unit)
+        .annotate(report=FilteredRelation("reports", condition=Q(reports__campaign=campaign)))
+        .annotate(
+            day=Case(
+                When(
+                    report__state__in=COUNTED_STATES,
+                    report__submitted_at__isnull=False,
+                    then=submitted_on,
+                ),
+                default=Value(None),
+                output_field=DateField(),
+            )
         )
-        .filter(report__state__in=COUNTED_STATES, report__submitted_at__isnull=False)
-        .annotate(day=TruncDate("report__submitted_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), first_due=Min("due_on"), last_due=Max("due_on"))
         .order_by()
-        .values_list("day", "n")
     )
-    expected_count = span["n"] or 0
+    per_day = {g["day"]: g["n"] for g in groups if g["day"] is not None}
+    expected_count = sum(g["n"] for g in groups)
     if not expected_count:
         return {"expected": 0, "submitted": 0, "days": [], "last_due": None, "first_due": None}
+    span = {
+        "first_due": min(g["first_due"] for g in groups),
+        "last_due": max(g["last_due"] for g in groups),
+    }
     start = min([campaign.starts_on, *per_day])
     end = max([span["last_due"], *per_day])
     days, total = [], 0
