@@ -28,7 +28,9 @@ echo "==> Dữ liệu mẫu"
 .venv/bin/lantoa demo --auto
 
 # Scheduled jobs (reminders, clean-up) run in a worker next to the web server.
-.venv/bin/lantoa run_huey --quiet >var/worker.log 2>&1 &
+DATA_DIR="${LANTOA_DATA_DIR:-var}"
+mkdir -p "$DATA_DIR"
+.venv/bin/lantoa run_huey --quiet >"$DATA_DIR/worker.log" 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT
 
