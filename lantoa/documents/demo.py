@@ -622,7 +622,7 @@ def _thu_dau_mot_trail(world, cv_3764: Document, cv_1575: Document) -> None:
         recipients=_R("Như trên;", "VP.HĐND-UBND;", "Lưu: VT."),
         signer={"authority": "", "title": "TRƯỞNG PHÒNG", "name": "Nguyễn Văn Chệt"},
     )
-    services.document_submit(document=plan, user=author)
+    services.document_submit(document=plan, user=author, today=date(2021, 9, 23))
     services.document_approve(document=plan, user=leader)
     services.document_issue(document=plan, user=leader, issued_on=date(2021, 9, 29), number=220)
     # Recipients read it (read receipts): the education office and two wards.

@@ -670,11 +670,36 @@ def consultation_respond(
 # ---- approval and issue --------------------------------------------------------
 
 
+def _record_silence(document: Document, *, today: date) -> int:
+    """After the deadline, units that did not answer are recorded as consenting
+    ("không có ý kiến, xem như thống nhất")."""
+    consultation = consultation_open(document)
+    if consultation is None or today <= consultation.due_on:
+        return 0
+    answered = set(consultation.responses.values_list("unit_id", flat=True))
+    silent = [u for u in consultation.units.all() if u.pk not in answered]
+    ConsultationResponse.objects.bulk_create(
+        [
+            ConsultationResponse(
+                consultation=consultation,
+                unit=u,
+                answer=ConsultationAnswer.SILENT,
+                responded_on=consultation.due_on,
+            )
+            for u in silent
+        ]
+    )
+    return len(silent)
+
+
 @transaction.atomic
-def document_submit(*, document: Document, user) -> Document:
+def document_submit(*, document: Document, user, today: date | None = None) -> Document:
+    """Trình ký. Leaving a consultation after its deadline records the silent units."""
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_editable(document)
     _require_editor([document.drafting_unit, document.issuer_unit], user)
+    if document.state == DocumentState.CONSULTATION:
+        _record_silence(document, today=today or timezone.localdate())
     document.state = DocumentState.SUBMITTED
     document.submitted_by = user if getattr(user, "pk", None) else None
     document.submitted_at = timezone.now()

@@ -359,3 +359,19 @@ def test_scope(w, chain):
     )
     assert selectors.documents_visible(w.users["xa1"]).filter(pk=plan.pk).exists()
     assert not selectors.documents_visible(w.users["school"]).filter(pk=plan.pk).exists()
+
+
+def test_submitting_after_the_deadline_records_silence_as_consent(w):
+    plan = district_plan(w)
+    due = TODAY + timedelta(days=1)
+    services.consultation_send(
+        document=plan, user=w.users["cv"], units=[w.units["xa1"], w.units["xa2"]], due_on=due
+    )
+    services.consultation_respond(document=plan, user=w.users["xa1"], agree=True)
+    services.document_submit(document=plan, user=w.users["cv"], today=due + timedelta(days=1))
+    from lantoa.documents.models import ConsultationResponse
+
+    stored = {r.unit.name: r.answer for r in ConsultationResponse.objects.select_related("unit")}
+    assert stored == {"UBND xã Một": "agree", "UBND xã Hai": "silent"}
+    table = selectors.consultation_table(plan, today=TODAY)
+    assert table["counts"] == {"agree": 1, "comment": 0, "silent": 1, "pending": 0}
