@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,8 +211,16 @@ USER_COLUMNS = {
 def users_import(*, root: Unit, upload, actor=None) -> list[User]:
     rows = read_table(upload, columns=USER_COLUMNS, optional={"email"})
     errors = []
-    units = dict(root.subtree().exclude(code="").values_list("code", "pk"))
-    existing = {u.lower() for u in User.objects.values_list("username", flat=True)}
+    units: dict[str, int | None] = {}
+    for unit_code, pk in root.subtree().exclude(code="").values_list("code", "pk"):
+        # A commune and a province may share a code: such a code is ambiguous.
+        units[unit_code] = None if unit_code in units else pk
+    wanted = {str(r["username"]).strip().lower() for r in rows}
+    existing = set(
+        User.objects.annotate(key=Lower("username"))
+        .filter(key__in=wanted)
+        .values_list("key", flat=True)
+    )
     seen = set()
     role_names = {r.value: r.value for r in Role} | {
         str(r.label).split(" ")[0].lower(): r.value for r in Role
@@ -233,7 +242,15 @@ def users_import(*, root: Unit, upload, actor=None) -> list[User]:
                 )
             )
         seen.add(name)
-        if code not in units:
+        if units.get(code, 0) is None:
+            errors.append(
+                RowError(
+                    row["_row"],
+                    "Mã đơn vị",
+                    _("mã “%(code)s” trùng ở nhiều đơn vị (một tỉnh và một xã)") % {"code": code},
+                )
+            )
+        elif code not in units:
             errors.append(
                 RowError(
                     row["_row"],

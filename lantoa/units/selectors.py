@@ -2,7 +2,7 @@ from django.db.models import Q
 
 from lantoa.accounts.selectors import scope_q
 from lantoa.core.text import fold
-from lantoa.units.models import Unit
+from lantoa.units.models import Unit, subtree_q
 
 
 def units_list(
@@ -13,7 +13,7 @@ def units_list(
         parent = Unit.objects.filter(pk=parent_id).only("path", "depth").first()
         if parent is None:
             return Unit.objects.none()
-        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        qs = qs.filter(subtree_q(parent.path), depth=parent.depth + 1)
     if kind:
         qs = qs.filter(kind=kind)
     if q:
@@ -53,7 +53,7 @@ def unit_parent(unit: Unit) -> Unit | None:
 
 
 def unit_children(*, unit: Unit):
-    return Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by(
+    return Unit.objects.filter(subtree_q(unit.path), depth=unit.depth + 1).order_by(
         "valid_to", "kind", "name"
     )
 

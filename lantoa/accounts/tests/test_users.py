@@ -262,3 +262,29 @@ def test_users_import_csv_and_template(demo, client_as):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert list(rows[0]) == HEADER
     assert rows[1][3] == "HN-LB"
+
+
+@pytest.mark.django_db
+def test_users_list_query_count_does_not_grow(demo, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lantoa.accounts.services import user_create
+
+    client = client_as("qt.longbien")
+    url = users_url(demo["ubnd_longbien"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for i in range(20):
+        user_create(
+            username=f"gv{i}",
+            full_name=f"Giáo viên {i}",
+            email="",
+            unit=demo["thcs_ngoclam"],
+            role="viewer",
+        )
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(url).content.decode()
+    assert "gv19" in page
+    assert len(after.captured_queries) == len(before.captured_queries)

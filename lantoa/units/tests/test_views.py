@@ -222,3 +222,19 @@ def test_closed_units_still_open_with_validity_dates(demo, client_as):
     page = client_as("phuong.bode").get(url(ward)).content.decode()
     assert "Đơn vị đã kết thúc hoạt động từ 30/06/2025" in page
     assert "đã sáp nhập/giải thể" in page  # its centre, also closed
+
+
+@pytest.mark.django_db
+def test_search_page_query_count_does_not_grow_with_results(demo, client_as):
+    client = client_as("pgd.longbien")
+    client.get("/don-vi/", {"q": "truong"})
+    with CaptureQueriesContext(connection) as before:
+        client.get("/don-vi/", {"q": "truong"})
+    unit = demo["pgd_longbien"]
+    for i in range(30):
+        unit = Unit.objects.get(pk=unit.pk)
+        unit_create(parent=unit, name=f"Trường Mầm non Số {i}", kind=UnitKind.TRUONG_MN)
+    with CaptureQueriesContext(connection) as after:
+        page = client.get("/don-vi/", {"q": "truong"}).content.decode()
+    assert "Trường Mầm non Số 29" in page
+    assert len(after.captured_queries) == len(before.captured_queries)
