@@ -80,6 +80,7 @@ class DocumentIn(Schema):
     symbol_suffix: str = ""
     report_kinds: list[str] = []
     replaces_id: int | None = None
+    second_person_required: bool | None = None
 
 
 class DocumentPatch(Schema):
@@ -427,6 +428,7 @@ def document_create(request, payload: DocumentIn):
         addressees=payload.addressees,
         symbol_suffix=payload.symbol_suffix,
         replaces=replaces,
+        second_person_required=payload.second_person_required,
     )
     return Status(201, document_out(document))
 

@@ -235,3 +235,13 @@ def test_openapi_lists_the_documents_paths(api_as):
         "/api/v1/inbox",
     ):
         assert p in paths
+
+
+def test_second_person_rule_per_document(w, dept, api_as):
+    leader = api_as("leader")
+    body = plan_payload(w, dept, drafting_unit_id=w.units["huyen"].pk, second_person_required=True)
+    doc = leader.post("/api/v1/documents", body).json()
+    assert doc["second_person_required"] is True
+    leader.post(f"/api/v1/documents/{doc['id']}/submit")
+    problem = assert_problem(leader.post(f"/api/v1/documents/{doc['id']}/approve"), 403)
+    assert "người thứ hai" in problem["detail"]
