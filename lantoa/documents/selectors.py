@@ -205,8 +205,19 @@ def versions_for_document(document: Document) -> list[DocumentVersion]:
     return list(document.versions.select_related("created_by").order_by("version"))
 
 
+def _vn_date(value: str | None) -> str:
+    """"2021-10-12" (as stored in a snapshot) → "12/10/2021"."""
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _snapshot_lines(snapshot: dict) -> list[str]:
+    from lantoa.documents.models import EventForm
+
     lines = [f"Trích yếu: {snapshot.get('subject', '')}"]
+    forms = dict(EventForm.choices)
     for key, label in (
         ("theme", "Chủ đề"),
         ("starts_on", "Từ ngày"),
@@ -215,13 +226,20 @@ def _snapshot_lines(snapshot: dict) -> list[str]:
         ("event_form", "Hình thức"),
         ("report_due_on", "Hạn báo cáo"),
     ):
-        if snapshot.get(key):
-            lines.append(f"{label}: {snapshot[key]}")
+        value = snapshot.get(key)
+        if not value:
+            continue
+        if key.endswith("_on"):
+            value = _vn_date(value)
+        elif key == "event_form":
+            value = str(forms.get(value, value))
+        lines.append(f"{label}: {value}")
     for s in snapshot.get("sections", []):
-        lines.append(f"## {s.get('heading', '')}")
+        if s.get("heading"):
+            lines.append(f"§ {s['heading']}")
         lines.extend(x for x in s.get("body", "").split("\n") if x.strip())
     for a in snapshot.get("assignments", []):
-        due = f" (hạn {a['due_on']})" if a.get("due_on") else ""
+        due = f" (hạn {_vn_date(a['due_on'])})" if a.get("due_on") else ""
         lines.append(f"Nhiệm vụ – {a['to']}{due}: {a['text']}")
     lines.extend(f"Nơi nhận: {r}" for r in snapshot.get("recipients", []))
     return lines
