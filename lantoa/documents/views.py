@@ -334,6 +334,9 @@ def _children(issuer: Unit, on: date | None = None) -> list[Unit]:
 def _recipient_candidates(issuer: Unit, on: date | None = None) -> list[Unit]:
     """The area's children, then its schools and centres ("các trường học trên địa bàn")."""
     area = services.document_area(issuer)
+    if area.depth < 3:
+        # a ministry or a province addresses its children, not every school
+        return _children(issuer, on)
     schools = Unit.objects.filter(
         path__startswith=area.path,
         depth__gt=area.depth + 1,
@@ -482,7 +485,10 @@ def _detail_context(request, document: Document) -> dict:
     can_approve = user_has_role(user, document.issuer_unit, "approver")
     consult_candidates = []
     if is_author and document.state in (DocumentState.DRAFT, DocumentState.RETURNED):
-        consult_candidates = _children(document.issuer_unit)
+        consult_candidates = _children(
+            document.issuer_unit,
+            document.campaign.starts_on if document.campaign else timezone.localdate(),
+        )
     return {
         "document": document,
         "legal_bases": selectors.legal_bases(document),
