@@ -176,9 +176,15 @@ class ResponseOut(Schema):
     comment: str
 
 
+class PendingOut(Schema):
+    unit_id: int
+    unit_name: str
+
+
 class ConsultationOut(Schema):
     due_on: date
     responses: list[ResponseOut]
+    pending: list[PendingOut] = []
 
 
 class ReturnIn(Schema):
@@ -484,6 +490,8 @@ def _consultation_out(document: Document) -> dict:
         raise NotFound
     return {
         "due_on": table["due_on"],
+        # API.md: answers are agree, comment or (after the deadline) silent; units that
+        # may still answer are listed apart.
         "responses": [
             {
                 "unit_id": r["unit_id"],
@@ -492,6 +500,12 @@ def _consultation_out(document: Document) -> dict:
                 "comment": r["comment"],
             }
             for r in table["rows"]
+            if r["answer"] != "pending"
+        ],
+        "pending": [
+            {"unit_id": r["unit_id"], "unit_name": r["unit_name"]}
+            for r in table["rows"]
+            if r["answer"] == "pending"
         ],
     }
 

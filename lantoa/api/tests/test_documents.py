@@ -95,10 +95,8 @@ def test_full_flow_through_the_api(w, dept, api_as):
     assert_problem(xa1.post(f"/api/v1/documents/{pk}/consultation/responses", {"agree": True}), 409)
     table = cv.get(f"/api/v1/documents/{pk}/consultation").json()
     assert table["due_on"] == due
-    assert {x["unit_name"]: x["answer"] for x in table["responses"]} == {
-        "UBND xã Một": "comment",
-        "UBND xã Hai": "pending",
-    }
+    assert {x["unit_name"]: x["answer"] for x in table["responses"]} == {"UBND xã Một": "comment"}
+    assert [x["unit_name"] for x in table["pending"]] == ["UBND xã Hai"]
 
     r = cv.patch(f"/api/v1/documents/{pk}", {"version": 1, "venue": "Nhà văn hóa"})
     assert r.status_code == 200 and r.json()["version"] == 2
@@ -245,3 +243,17 @@ def test_second_person_rule_per_document(w, dept, api_as):
     leader.post(f"/api/v1/documents/{doc['id']}/submit")
     problem = assert_problem(leader.post(f"/api/v1/documents/{doc['id']}/approve"), 403)
     assert "người thứ hai" in problem["detail"]
+
+
+def test_silent_only_after_the_deadline(w, api_as):
+    from lantoa.documents import services
+    from lantoa.documents.models import Consultation
+    from lantoa.documents.tests.factories import district_plan
+
+    plan = district_plan(w)
+    services.consultation_send(
+        document=plan, user=w.users["cv"], units=[w.units["xa1"], w.units["xa2"]], due_on=TODAY
+    )
+    Consultation.objects.filter(document=plan).update(due_on=TODAY - timedelta(days=1))
+    table = api_as("cv").get(f"/api/v1/documents/{plan.pk}/consultation").json()
+    assert {x["answer"] for x in table["responses"]} == {"silent"} and table["pending"] == []
