@@ -4,7 +4,7 @@ with drill-down, versions compare, gathered highlights, the indicator set editor
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -288,10 +288,11 @@ def evidence_file(request, evidence_id):
         raise Http404
     if not evidence.file:
         return redirect(evidence.url)
-    response = HttpResponse(evidence.file.read(), content_type=evidence.content_type)
-    disposition = "inline" if evidence.kind == "photo" else "attachment"
-    response["Content-Disposition"] = (
-        f'{disposition}; filename="{evidence.file.name.rsplit("/", 1)[-1]}"'
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=evidence.kind != "photo",
+        filename=evidence.file.name.rsplit("/", 1)[-1],
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

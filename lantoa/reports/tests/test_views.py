@@ -200,3 +200,24 @@ def test_page_evidence_bad_link_message(demo, c2023, client_as):
         follow=True,
     )
     assert "Đường dẫn phải bắt đầu bằng http:// hoặc https://." in r.content.decode()
+
+
+def test_evidence_file_served_in_scope_only(demo, c2023, client_as, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    unit = demo.units["htcd_bode"]
+    client = client_as("htcd.bode")
+    client.post(
+        reverse("reports:evidence_add", args=[c2023.pk, unit.pk]),
+        {"file": SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 ke hoach"), "title": "Kế hoạch"},
+    )
+    evidence = Report.objects.get(campaign=c2023, unit=unit).evidence.get()
+    r = client.get(reverse("reports:evidence_file", args=[evidence.pk]))
+    assert r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 ke hoach"
+    assert (
+        client_as("phuong.phuloi")
+        .get(reverse("reports:evidence_file", args=[evidence.pk]))
+        .status_code
+        == 404
+    )
