@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -85,7 +86,7 @@ def create(request):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Đã tạo hoạt động.")
+            messages.success(request, _("Đã tạo hoạt động."))
             return redirect("activities:detail", activity_id=activity.pk)
     return render(
         request,
@@ -117,7 +118,7 @@ def edit(request, activity_id):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Đã lưu hoạt động.")
+            messages.success(request, _("Đã lưu hoạt động."))
             return redirect("activities:detail", activity_id=activity.pk)
     return render(
         request,
@@ -164,12 +165,12 @@ def participants(request, activity_id):
             services.activity_participants_set(
                 user=request.user, activity=activity, participants=data
             )
-            messages.success(request, "Đã lưu số người tham gia.")
+            messages.success(request, _("Đã lưu số người tham gia."))
         except ValidationError as exc:
             for e in error_messages(exc):
                 messages.error(request, e["message"])
     else:
-        messages.error(request, "Số người tham gia phải là số nguyên không âm.")
+        messages.error(request, _("Số người tham gia phải là số nguyên không âm."))
     return redirect("activities:detail", activity_id=activity.pk)
 
 
@@ -187,7 +188,7 @@ def evidence(request, activity_id):
                 url=form.cleaned_data["url"],
                 upload=form.cleaned_data["file"],
             )
-            messages.success(request, "Đã thêm minh chứng.")
+            messages.success(request, _("Đã thêm minh chứng."))
         except ValidationError as exc:
             for e in error_messages(exc):
                 messages.error(request, e["message"])
@@ -203,7 +204,7 @@ def attendance(request, activity_id):
         present = services.attendance_record(user=request.user, activity=activity, attended_ids=ids)
     except NotFound:
         raise Http404
-    messages.success(request, f"Đã ghi nhận điểm danh: {present} người có mặt.")
+    messages.success(request, _("Đã ghi nhận điểm danh: %(n)s người có mặt.") % {"n": present})
     return redirect("activities:detail", activity_id=activity.pk)
 
 
@@ -213,7 +214,7 @@ def cancel(request, activity_id):
     activity = _get(request, activity_id, role="editor")
     try:
         services.activity_cancel(user=request.user, activity=activity)
-        messages.success(request, "Đã hủy hoạt động; người đăng ký có thư điện tử đã được báo.")
+        messages.success(request, _("Đã hủy hoạt động; người đăng ký có thư điện tử đã được báo."))
     except Conflict as exc:
         messages.error(request, exc.detail)
     return redirect("activities:detail", activity_id=activity.pk)
@@ -282,7 +283,7 @@ def resources(request):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, "Đã thêm học liệu.")
+                messages.success(request, _("Đã thêm học liệu."))
                 return redirect("activities:resources")
     return render(
         request,

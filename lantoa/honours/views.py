@@ -72,7 +72,7 @@ def index(request):
                 for e in error_messages(exc):
                     form.add_error(None, e["message"])
             else:
-                messages.success(request, "Đã gửi đề nghị tuyên dương lên cấp trên.")
+                messages.success(request, _("Đã gửi đề nghị tuyên dương lên cấp trên."))
                 return redirect("honours:index")
     return render(
         request,
@@ -104,7 +104,7 @@ def approve(request, nomination_id):
     nomination = _nomination(request, nomination_id)
     try:
         services.nomination_approve(user=request.user, nomination=nomination)
-        messages.success(request, "Đã phê duyệt đề nghị.")
+        messages.success(request, _("Đã phê duyệt đề nghị."))
     except (Conflict, PermissionDeniedError) as exc:
         messages.error(request, exc.detail)
     return redirect("honours:index")
@@ -118,7 +118,7 @@ def decline(request, nomination_id):
         services.nomination_decline(
             user=request.user, nomination=nomination, reason=request.POST.get("reason", "")
         )
-        messages.success(request, "Đã trả lời: không phê duyệt.")
+        messages.success(request, _("Đã trả lời: không phê duyệt."))
     except (Conflict, PermissionDeniedError) as exc:
         messages.error(request, exc.detail)
     except ValidationError as exc:
@@ -152,7 +152,7 @@ def decision(request):
                 messages.error(request, e["message"])
             return redirect("honours:index")
         messages.success(
-            request, "Đã tạo dự thảo quyết định tuyên dương; trình ký theo quy trình văn bản."
+            request, _("Đã tạo dự thảo quyết định tuyên dương; trình ký theo quy trình văn bản.")
         )
         return redirect("documents:detail", document_id=document.pk)
     response = HttpResponse(decision_docx(campaign=campaign, unit=unit), content_type=DOCX_MIME)

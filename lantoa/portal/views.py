@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -217,7 +218,7 @@ def registration_lookup(request):
             .first()
         )
         if registration is None:
-            error = "Không tìm thấy đăng ký với mã này."
+            error = _("Không tìm thấy đăng ký với mã này.")
     if request.method == "POST" and registration is not None:
         try:
             registration_rate_check(address=request.META.get("REMOTE_ADDR", ""))
@@ -225,7 +226,7 @@ def registration_lookup(request):
         except (RateLimited, Conflict) as exc:
             error = exc.detail
         else:
-            messages.success(request, "Đã hủy đăng ký. Cảm ơn bạn đã báo trước.")
+            messages.success(request, _("Đã hủy đăng ký. Cảm ơn bạn đã báo trước."))
             return redirect(reverse("portal:registration") + f"?code={code}")
     return render(
         request,
