@@ -206,7 +206,7 @@ def versions_for_document(document: Document) -> list[DocumentVersion]:
 
 
 def _vn_date(value: str | None) -> str:
-    """"2021-10-12" (as stored in a snapshot) → "12/10/2021"."""
+    """ "2021-10-12" (as stored in a snapshot) → "12/10/2021"."""
     try:
         return date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
     except (TypeError, ValueError):

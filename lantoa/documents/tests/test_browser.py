@@ -104,3 +104,14 @@ def test_plan_cascade_in_the_browser(browser_login, demo_live_server):
     assert doc.deliveries.get(unit__name="Trường THCS Ngọc Lâm").read_at is not None
     page.goto(f"{base}/van-ban/?tab=tasks")
     assert "Tổ chức lễ phát động vào giờ chào cờ." in page.inner_text("main")
+
+
+def test_document_search_filters_as_you_type(browser_login, demo_live_server):
+    page = browser_login("pgd.longbien")
+    page.goto(f"{demo_live_server.url}/van-ban/?tab=list")
+    assert page.locator("#doc-list tbody tr").count() >= 3
+    page.fill("input[name=q]", "22/kh-bcd")  # no diacritics, any case
+    page.wait_for_function(
+        "document.querySelectorAll('#doc-list tbody tr').length === 1", timeout=5000
+    )
+    assert "22/KH-BCĐ" in page.inner_text("#doc-list")
