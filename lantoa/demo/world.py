@@ -9,7 +9,7 @@ from lantoa.accounts.models import Role, User
 from lantoa.accounts.services import membership_set
 from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.services import campaign_create
-from lantoa.units.models import Unit
+from lantoa.units.models import Unit, same_code_space_q
 from lantoa.units.models import UnitKind as K
 from lantoa.units.services import unit_create
 
@@ -91,7 +91,13 @@ def build_world() -> World:
     u = w.units
 
     def add(key, parent, name, kind, **extra):
-        u[key] = unit_create(parent=u[parent] if parent else None, name=name, kind=kind, **extra)
+        # With `lantoa demo --force` after `lantoa import_divisions`, the ministry, the
+        # provinces and the 2025 communes already exist under their official codes.
+        code = extra.get("code")
+        existing = Unit.objects.filter(same_code_space_q(kind), code=code).first() if code else None
+        u[key] = existing or unit_create(
+            parent=u[parent] if parent else None, name=name, kind=kind, **extra
+        )
         return u[key]
 
     add(

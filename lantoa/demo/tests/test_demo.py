@@ -71,3 +71,24 @@ def test_demo_accounts_table(demo):
     assert "Mật khẩu của mọi tài khoản mẫu: hoctapsuotdoi" in text
     assert "thcs.ngoclam" in text and "Trường THCS Ngọc Lâm" in text
     assert "pgd.ductrong" in text and "Phòng Giáo dục và Đào tạo huyện Đức Trọng" in text
+
+
+@pytest.mark.django_db
+def test_demo_with_force_after_import_divisions_reuses_the_official_units():
+    call_command("import_divisions", stdout=io.StringIO())
+    imported = Unit.objects.count()
+    with pytest.raises(CommandError):
+        call_command("demo", verbosity=0)
+    call_command("demo", "--force", verbosity=0)
+    assert Unit.objects.filter(depth=1).count() == 1
+    hanoi = Unit.objects.get(code="1", kind=UnitKind.UBND_TINH)
+    assert hanoi.name == "UBND Thành phố Hà Nội"
+    assert Unit.objects.filter(code="130", kind=UnitKind.UBND_XA).count() == 1
+    bode_old = Unit.objects.get(code="HN-LB-01")
+    assert bode_old.successor.code == "130"
+    assert bode_old.in_subtree_of(hanoi)
+    # The demo's own units: 81 minus the ministry, 4 current provinces and 5 communes.
+    assert Unit.objects.count() == imported + 81 - 10
+    before = Unit.objects.count()
+    call_command("demo", verbosity=0)
+    assert Unit.objects.count() == before
