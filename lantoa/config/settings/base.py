@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from local static files, not a CDN
     "huey.contrib.djhuey",
     "lantoa.core",
     "lantoa.units",
