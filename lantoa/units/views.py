@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.forms import ImportForm
+from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import role_for_unit, unit_get_for_user, user_has_role
 from lantoa.core.errors import NotFound, error_messages
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors, template_workbook
@@ -34,6 +35,7 @@ def _get(request, unit_id, role=None) -> Unit:
 def unit_detail(request, unit_id):
     unit = _get(request, unit_id)
     children = list(unit_children(unit=unit))
+    role = role_for_unit(request.user, unit)
     return render(
         request,
         "units/detail.html",
@@ -42,7 +44,7 @@ def unit_detail(request, unit_id):
             "ancestors": visible_ancestors(user=request.user, unit=unit),
             "children": children,
             "descendant_count": unit_descendant_count(unit=unit),
-            "role": role_for_unit(request.user, unit),
+            "role": role and Role(role).label,
             "is_admin": user_has_role(request.user, unit, "admin"),
             "predecessors": unit.predecessors.all(),
         },

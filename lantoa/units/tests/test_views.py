@@ -20,6 +20,7 @@ def test_unit_page_shows_breadcrumbs_children_and_counts(demo, client_as):
     page = client_as("pgd.longbien").get(url(demo["pgd_longbien"])).content.decode()
     assert "Phòng Giáo dục và Đào tạo quận Long Biên" in page
     assert "Trường THCS Ngọc Lâm" in page
+    assert "Quyền của bạn: Lãnh đạo (phê duyệt, ký)" in page
     # Breadcrumbs: only ancestors inside the scope (UBND quận Long Biên), not Hà Nội.
     assert f'href="/don-vi/{demo["ubnd_longbien"].pk}/"' in page
     assert f'href="/don-vi/{demo["ubnd_hanoi"].pk}/"' not in page
