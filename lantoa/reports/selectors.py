@@ -76,16 +76,19 @@ def _governing_due_on(campaign: Campaign, max_depth: int) -> RawSQL:
 
     A correlated lookup written as SQL (it runs once per unit of the subtree, and
     composing it through the ORM cost more than running it): the ancestors of a
-    unit are the prefixes of its path, so each candidate is one index probe.
+    unit are the prefixes of its path, so each candidate is one probe of the path
+    index, then one of the (campaign, unit) index on the deadlines. (Written as
+    ``path IN (…)`` from the units side: with ``OR``ed equalities PostgreSQL chose
+    to scan the campaign's deadlines once per unit.)
     """
-    ancestors = " OR ".join(
-        f"du.path = SUBSTR(units_unit.path, 1, {level * STEP})" for level in range(1, max_depth)
+    ancestors = ", ".join(
+        f"SUBSTR(units_unit.path, 1, {level * STEP})" for level in range(1, max_depth)
     )
     kinds = "d.kinds::text" if connection.vendor == "postgresql" else "CAST(d.kinds AS TEXT)"
     sql = (
-        "SELECT d.due_on FROM campaigns_reportingdeadline d "  # noqa: S608 — ints only
-        "JOIN units_unit du ON du.id = d.unit_id "
-        f"WHERE d.campaign_id = %s AND ({ancestors or '1 = 0'}) "
+        "SELECT d.due_on FROM units_unit du "  # noqa: S608 — ints only
+        "JOIN campaigns_reportingdeadline d ON d.unit_id = du.id AND d.campaign_id = %s "
+        f"WHERE du.path IN ({ancestors or 'NULL'}) "
         "AND du.depth < units_unit.depth "
         f"AND ({kinds} = '[]' OR {kinds} LIKE '%%\"' || units_unit.kind || '\"%%') "
         "ORDER BY du.depth DESC LIMIT 1"
