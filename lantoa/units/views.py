@@ -14,7 +14,7 @@ from lantoa.core.spreadsheets import XLSX_MIME, RowErrors, template_workbook
 from lantoa.history.selectors import history_for_subtree
 from lantoa.units import services
 from lantoa.units.forms import UnitForm
-from lantoa.units.models import Unit, UnitKind
+from lantoa.units.models import Unit, UnitKind, subtree_q
 from lantoa.units.selectors import (
     unit_children,
     unit_descendant_count,
@@ -64,20 +64,32 @@ def unit_search(request):
 
 
 def _successor_choices(request, unit):
+    # A successor is found in the same province (the 2025 reform merged within
+    # provinces), so the list stays short on a national tree; the current one is kept.
+    province_path = unit.path[: 2 * unit.steplen]
     scope = (
         units_list(user=request.user)
-        .filter(valid_to__isnull=True)
+        .filter(subtree_q(province_path), valid_to__isnull=True)
         .exclude(pk=unit.pk)
-        .only("id", "name")[:2000]
+        .only("id", "name")[:3000]
     )
-    return [("", "—")] + [(u.pk, u.name) for u in scope]
+    choices = [(u.pk, u.name) for u in scope]
+    if unit.successor_id and unit.successor_id not in {pk for pk, _name in choices}:
+        choices.insert(0, (unit.successor_id, unit.successor.name))
+    return [("", "—")] + choices
 
 
 def _save_form(request, form, save):
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "successor"}
         successor_id = form.cleaned_data.get("successor")
-        data["successor"] = unit_get_for_user(request.user, successor_id) if successor_id else None
+        current = getattr(form.instance, "successor", None) if form.instance.pk else None
+        if not successor_id:
+            data["successor"] = None
+        elif current and current.pk == successor_id:
+            data["successor"] = current  # kept as it is, even if outside the user's scope
+        else:
+            data["successor"] = unit_get_for_user(request.user, successor_id)
         try:
             return save(data)
         except ValidationError as exc:

@@ -239,3 +239,26 @@ def test_search_page_query_count_does_not_grow_with_results(demo, client_as):
         page = client.get("/don-vi/", {"q": "truong"}).content.decode()
     assert "Trường Mầm non Số 29" in page
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+@pytest.mark.django_db
+def test_edit_keeps_a_successor_outside_the_admins_scope(demo, client_as):
+    # Phường Bồ Đề (old) points to the 2025 ward, which qt.longbien cannot open.
+    ward = demo["ward_bode"]
+    client = client_as("qt.longbien")
+    form = client.get(url(ward, "sua/")).content.decode()
+    assert f'value="{demo["new_bode"].pk}" selected' in form
+    response = client.post(
+        url(ward, "sua/"),
+        {
+            "name": "UBND phường Bồ Đề",
+            "kind": "ubnd_xa",
+            "code": ward.code,
+            "email": "bode@example.vn",
+            "valid_to": "2025-06-30",
+            "successor": str(demo["new_bode"].pk),
+        },
+    )
+    assert response.status_code == 302
+    ward = Unit.objects.get(pk=ward.pk)
+    assert ward.email == "bode@example.vn" and ward.successor_id == demo["new_bode"].pk
