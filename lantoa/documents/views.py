@@ -258,6 +258,12 @@ def document_new(request):
     issuer = next((u for u in issuers if str(u.pk) == str(wanted)), None) or _default_issuer(
         request, issuers
     )
+    replaces = None
+    if request.GET.get("replaces") or request.POST.get("replaces"):
+        replaces = _document(request, request.GET.get("replaces") or request.POST.get("replaces"))
+        if not replaces.is_issued:
+            raise Http404
+        issuer = replaces.issuer_unit
     if request.method == "POST":
         drafting = next(
             (
@@ -275,11 +281,13 @@ def document_new(request):
                 campaign=campaign,
                 issuer_unit=issuer,
                 drafting_unit=drafting,
+                replaces=replaces,
                 **data,
             )
         except (ValidationError, PermissionDeniedError, Conflict) as exc:
             messages.error(request, _error_text(exc))
             initial = _initial_from_post(request, issuer)
+            initial["replaces"] = replaces
             return render(
                 request,
                 "documents/form.html",
@@ -288,7 +296,13 @@ def document_new(request):
             )
         messages.success(request, _("Đã lưu dự thảo."))
         return redirect("documents:detail", document_id=document.pk)
-    if parent is not None:
+    if replaces is not None:
+        initial = {
+            **_initial_from_document(replaces),
+            "replaces": replaces,
+            "drafting": replaces.drafting_unit,
+        }
+    elif parent is not None:
         pre = selectors.plan_prefill(parent=parent, issuer=issuer)
         initial = {
             **pre,
@@ -431,9 +445,16 @@ def document_edit(request, document_id):
             )
         messages.success(request, _("Đã lưu thay đổi."))
         return redirect("documents:detail", document_id=document.pk)
+    initial = _initial_from_document(document)
+    return render(
+        request, "documents/form.html", _form_context(request, initial=initial, document=document)
+    )
+
+
+def _initial_from_document(document: Document) -> dict:
     recipients = list(document.recipients.select_related("unit"))
     units = [r.unit for r in recipients if r.unit_id]
-    initial = {
+    return {
         "issuer": document.issuer_unit,
         "kind": document.kind,
         "campaign": document.campaign,
@@ -463,9 +484,6 @@ def document_edit(request, document_id):
         "signer_title": document.signer_title,
         "signer_name": document.signer_name,
     }
-    return render(
-        request, "documents/form.html", _form_context(request, initial=initial, document=document)
-    )
 
 
 def _detail_context(request, document: Document) -> dict:

@@ -158,3 +158,25 @@ def test_task_status_with_htmx(w, client_as):
     assert (
         client_as("khac").post(f"/van-ban/nhiem-vu/{a.pk}/", {"status": "done"}).status_code == 404
     )
+
+
+def test_correction_replaces_an_issued_document(w, client_as):
+    plan = district_plan(w)
+    services.document_submit(document=plan, user=w.users["cv"])
+    services.document_approve(document=plan, user=w.users["leader"])
+    services.document_issue(document=plan, user=w.users["leader"])
+    cv = client_as("cv")
+    assert "Soạn văn bản thay thế (đính chính)" in cv.get(f"/van-ban/{plan.pk}/").content.decode()
+    page = cv.get("/van-ban/moi/", {"replaces": plan.pk}).content.decode()
+    assert "thay thế văn bản 01/KH-UBND" in page and plan.subject in page
+    data = form(w, replaces=plan.pk, subject=plan.subject + " (đính chính)")
+    r = cv.post("/van-ban/moi/", data)
+    assert r.status_code == 302
+    fix = Document.objects.get(replaces=plan)
+    assert fix.state == DocumentState.DRAFT and fix.issuer_unit == plan.issuer_unit
+    plan.refresh_from_db()
+    assert plan.state == DocumentState.ISSUED and plan.subject.endswith("2027")
+    detail = cv.get(f"/van-ban/{plan.pk}/").content.decode()
+    assert "Đã được thay thế bởi" in detail
+    # a draft cannot be "replaced"
+    assert cv.get("/van-ban/moi/", {"replaces": fix.pk}).status_code == 404
