@@ -183,8 +183,9 @@ def user_manage(request, unit_id, user_id):
             )
             messages.success(request, _("Đã cập nhật phân quyền."))
         elif action == "remove":
+            wanted = request.POST.get("membership_id", "")
             m = (
-                in_scope.filter(pk=request.POST.get("membership_id"))
+                in_scope.filter(pk=int(wanted) if wanted.isdigit() else None)
                 .select_related("user", "unit")
                 .first()
             )

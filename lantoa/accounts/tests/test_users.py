@@ -166,6 +166,7 @@ def test_membership_assign_and_remove_are_recorded(demo, client_as):
     assert membership.role == "approver"
     client.post(manage, {"action": "remove", "membership_id": str(membership.pk)})
     assert not Membership.objects.get(pk=membership.pk).is_active
+    assert client.post(manage, {"action": "remove", "membership_id": "abc"}).status_code == 302
     history = client.get(f"/don-vi/{demo['ubnd_longbien'].pk}/lich-su/").content.decode()
     assert (
         "Phân quyền phuong.bode: Lãnh đạo (phê duyệt, ký) tại Trung tâm học tập cộng đồng phường Bồ Đề"
