@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from lantoa.accounts.selectors import memberships_for_user, scope_q
@@ -142,14 +142,8 @@ def inbox_for_user(*, user, unread_first: bool = True) -> QuerySet[Delivery]:
         )
     )
     if unread_first:
-        return qs.order_by(F_read_null(), "-delivered_at", "-id")
+        return qs.order_by(F("read_at").asc(nulls_first=True), "-delivered_at", "-id")
     return qs.order_by("-delivered_at", "-id")
-
-
-def F_read_null():  # noqa: N802 - an ordering expression
-    from django.db.models import F
-
-    return F("read_at").asc(nulls_first=True)
 
 
 def deliveries_for_document(document: Document) -> list[Delivery]:
