@@ -17,6 +17,17 @@ CHROMIUM_ARGS = [
 DEMO_PASSWORD = "hoctapsuotdoi"
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_after_each_test():
+    """LocaleMiddleware leaves the last request's language active in the thread; a test
+    that browsed in English must not turn later tests' messages English."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo(db):
     """The whole demo world (DEMO.md), built in the test's transaction."""

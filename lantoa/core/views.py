@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
+from lantoa.units.models import Unit
 from lantoa.units.selectors import unit_children
 
 
@@ -16,6 +17,8 @@ def home(request):
 def dashboard(request):
     membership = request.membership
     unit = membership.unit if membership else None
+    if unit is None and request.user.is_superuser:
+        unit = Unit.objects.filter(depth=1).order_by("path").first()  # the ministry
     return render(
         request,
         "core/dashboard.html",

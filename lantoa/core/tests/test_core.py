@@ -75,3 +75,12 @@ def test_production_settings_hash_with_argon2():
 
     assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert base.AXES_FAILURE_LIMIT == 5
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_users_unit_and_the_ministry_for_the_superuser(demo_tree, client_as):
+    page = client_as("thcs.ngoclam").get("/tong-quan/").content.decode()
+    assert "Trường THCS Ngọc Lâm" in page
+    page = client_as("admin").get("/tong-quan/").content.decode()
+    assert "Bộ Giáo dục và Đào tạo" in page and "UBND tỉnh Lạng Sơn" in page
+    assert "chưa được phân quyền" not in page
