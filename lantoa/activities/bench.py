@@ -5,6 +5,7 @@ unit and type, places left); floor = the same statements in hand-written SQL.
 """
 
 import random
+import re
 import threading
 import time
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from lantoa.activities import selectors, services
 from lantoa.activities.models import Activity, Mode
+from lantoa.activities.services import search_text_of
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.services import campaign_create
 from lantoa.core.bench import Row, best_of
@@ -91,7 +93,7 @@ def _world(ctx):
                 online_url="https://meet.example/x" if mode != Mode.IN_PERSON else "",
                 capacity=rng.choice([None, 30, 50, 100]),
                 public=rng.random() < 0.9,
-                search_text=fold(f"{title} Nhà văn hóa {unit.name}"),
+                search_text=search_text_of(title, "Nhà văn hóa", unit.name),
             )
         )
         if len(batch) == 5000:
@@ -193,9 +195,9 @@ def _datetime_reader():
 def calendar_search(ctx) -> list[Row]:
     w = _world(ctx)
     q = "tin hoc co ban cao tuoi"
-    words = fold(q).split()
+    words = re.sub(r"[^\w]+", " ", fold(q)).split()
     like = " AND ".join(["a.search_text LIKE %s"] * len(words))
-    params = [f"%{word}%" for word in words]
+    params = [f"% {word} %" for word in words[:-1]] + [f"% {words[-1]}%"]
     ours_result = _ours(q=q)
     raw_result = _raw(f"AND {like}", params)
     assert ours_result == raw_result, "ORM and raw SQL disagree"

@@ -1,5 +1,6 @@
 """Reads: scoped activities for offices, the public calendar, counters, indicator pre-fill."""
 
+import re
 from datetime import date, datetime, time
 
 from django.db.models import Count, Q, QuerySet
@@ -90,6 +91,17 @@ def registrations_for_activity(*, user, activity: Activity) -> QuerySet[Registra
 # ---- public ----------------------------------------------------------------
 
 
+def search_q(q: str) -> Q:
+    """Diacritic-free search: whole words, the last one as a prefix (the user may still be
+    typing): "tin hoc co ban" finds "Tin học cơ bản" but not "máy tính"."""
+    words = re.sub(r"[^\w]+", " ", fold(q)).split()[:6]
+    condition = Q()
+    for i, word in enumerate(words):
+        last = i == len(words) - 1
+        condition &= Q(search_text__contains=f" {word}" if last else f" {word} ")
+    return condition
+
+
 def public_activities(
     *,
     q: str = "",
@@ -118,8 +130,7 @@ def public_activities(
         qs = qs.filter(ends_at__gte=datetime.combine(day_from, time.min, tzinfo=tz))
     if day_to:
         qs = qs.filter(starts_at__lte=datetime.combine(day_to, time.max, tzinfo=tz))
-    for word in fold(q).split()[:6]:
-        qs = qs.filter(search_text__contains=word)
+    qs = qs.filter(search_q(q))
     return qs.select_related("unit", "type").only(*PUBLIC_LIST_FIELDS).order_by("starts_at", "id")
 
 

@@ -137,8 +137,14 @@ def _activity_clean(data: dict, *, campaign: Campaign) -> dict:
     return data
 
 
+def search_text_of(*parts: str) -> str:
+    """Folded words padded with spaces, so a search can match whole words (" tin ")."""
+    words = re.sub(r"[^\w]+", " ", fold(" ".join(parts))).split()
+    return f" {' '.join(words)} "
+
+
 def _search_text(activity: Activity, unit: Unit) -> str:
-    return fold(f"{activity.title} {activity.location} {unit.name} {activity.description[:500]}")
+    return search_text_of(activity.title, activity.location, unit.name, activity.description[:500])
 
 
 def _snapshot(activity: Activity) -> dict:

@@ -37,7 +37,7 @@ def test_create_activity(demo, api_as):
     assert body["type"] == "ky_nang_so"
     assert body["mode"] == "hybrid"
     activity = Activity.objects.get(pk=body["id"])
-    assert activity.search_text.startswith("ky nang so")
+    assert activity.search_text.startswith(" ky nang so b cho b phu huynh ")
     assert activity.unit == demo.units["thcs_ngoclam"]
 
 

@@ -216,3 +216,15 @@ def test_page_waiting_list_and_rate_limit(demo, client, settings):
     assert flood.status_code == 400
     assert "quá nhiều lượt đăng ký" in flood.content.decode()
     assert not Registration.objects.filter(phone="0912000203").exists()
+
+
+def test_search_matches_whole_words(demo, client):
+    # "tin" is a word of "Tin học", not the start of "máy tính" in a description.
+    html = client.get("/cong-khai/lich/", {"q": "tin hoc"}).content.decode()
+    assert "Tin học cơ bản cho người cao tuổi" in html
+    assert "Lễ phát động Tuần lễ học tập suốt đời phường Bồ Đề" not in html
+    # The last word may be unfinished.
+    assert (
+        "Tin học cơ bản cho người cao tuổi"
+        in client.get("/cong-khai/lich/", {"q": "tin ho"}).content.decode()
+    )
