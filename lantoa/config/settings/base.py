@@ -245,3 +245,10 @@ LOGGING = {
 LANTOA_REGISTRATION_RATE_LIMIT = int(os.environ.get("LANTOA_REGISTRATION_RATE_LIMIT", "10"))
 LANTOA_REGISTRATION_RATE_WINDOW = int(os.environ.get("LANTOA_REGISTRATION_RATE_WINDOW", "3600"))
 LANTOA_REGISTRATION_RETENTION_DAYS = int(os.environ.get("LANTOA_REGISTRATION_RETENTION_DAYS", "90"))
+
+# Reminders (issue 4): days before a deadline to remind units that have not submitted,
+# and how many days after it to keep reminding daily.
+LANTOA_REMINDER_DAYS_BEFORE = tuple(
+    int(d) for d in os.environ.get("LANTOA_REMINDER_DAYS_BEFORE", "3,1").split(",") if d.strip()
+)
+LANTOA_REMINDER_OVERDUE_DAYS = int(os.environ.get("LANTOA_REMINDER_OVERDUE_DAYS", "7"))

@@ -16,6 +16,7 @@ STEPS = [
     "lantoa.documents.demo",
     "lantoa.activities.demo",
     "lantoa.reports.demo",
+    "lantoa.notifications.demo",
     "lantoa.honours.demo",
 ]
 
