@@ -1,12 +1,12 @@
 from django.db import migrations
-from django.db.models import Value
+from django.db.models import TextField, Value
 from django.db.models.functions import Concat
 
 
 def pad(apps, schema_editor):
     Activity = apps.get_model("activities", "Activity")
     Activity.objects.exclude(search_text__startswith=" ").update(
-        search_text=Concat(Value(" "), "search_text", Value(" "))
+        search_text=Concat(Value(" "), "search_text", Value(" "), output_field=TextField())
     )
 
 
