@@ -158,13 +158,20 @@ def test_indicator_set_editor(demo, client_as):
 
 
 def test_completeness_page_shows_reminders(demo, c2023, client_as):
+    from lantoa.notifications.selectors import reminder_counts
+
     pgd = demo.units["pgd_longbien"]
+    school = demo.units["thcs_phucloi"]  # missing in the demo
+    before = reminder_counts(campaign=c2023, unit_ids=[school.pk]).get(school.pk, 0)
     client = client_as("pgd.longbien")
-    r = client.post(reverse("notifications:remind_missing", args=[c2023.pk, pgd.pk]))
-    assert r.status_code in (200, 302)
+    r = client.post(
+        reverse("notifications:remind_missing", args=[c2023.pk, pgd.pk]),
+        HTTP_ACCEPT="application/json",
+    )
+    assert r.status_code == 200 and school.pk in r.json()["unit_ids"]
     html = client.get(reverse("reports:completeness", args=[c2023.pk, pgd.pk])).content.decode()
     assert "Đôn đốc các đơn vị chưa nộp" in html
-    assert "đã đôn đốc 1 lần" in html
+    assert f"đã đôn đốc {before + 1} lần" in html
 
 
 def test_page_upload_lists_every_bad_cell(demo, c2023, client_as):
