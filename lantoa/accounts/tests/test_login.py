@@ -69,3 +69,29 @@ def test_membership_switch(demo, client_as):
     client.post("/tai-khoan/chuyen-don-vi/", {"membership_id": str(other.pk)})
     page = client.get("/don-vi/").content.decode()
     assert f'value="{committee.pk}" selected' in page
+
+
+@pytest.mark.django_db
+def test_password_change(demo, client_as):
+    client = client_as("th.giathuy")
+    response = client.post(
+        "/tai-khoan/doi-mat-khau/",
+        {
+            "old_password": DEMO_PASSWORD,
+            "new_password1": "Tuan-le-2027!",
+            "new_password2": "Tuan-le-2027!",
+        },
+        follow=True,
+    )
+    assert "Đã đổi mật khẩu." in response.content.decode()
+    assert (
+        Client()
+        .post("/tai-khoan/dang-nhap/", {"username": "th.giathuy", "password": "Tuan-le-2027!"})
+        .status_code
+        == 302
+    )
+    wrong = client.post(
+        "/tai-khoan/doi-mat-khau/",
+        {"old_password": "sai", "new_password1": "a", "new_password2": "b"},
+    ).content.decode()
+    assert "Mật khẩu cũ không chính xác" in wrong
