@@ -54,3 +54,24 @@ def test_wrong_password_shows_the_vietnamese_error(browser_login, demo_live_serv
     assert page.url.endswith("/tai-khoan/dang-nhap/")
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate(NO_PAGE_SCROLL)
+
+
+def test_admin_pages_fit_a_phone(browser_login, demo_live_server):
+    from lantoa.demo.world import load_world
+
+    world = load_world()
+    page = browser_login("qt.longbien")
+    page.wait_for_url(f"{demo_live_server.url}/tong-quan/")
+    page.set_viewport_size({"width": 360, "height": 740})
+    district = world["ubnd_longbien"].pk
+    for path in (
+        f"/don-vi/{district}/",
+        f"/don-vi/{district}/lich-su/",
+        f"/don-vi/{district}/nhap/",
+        f"/don-vi/{world['ward_bode'].pk}/sua/",
+        f"/tai-khoan/don-vi/{district}/nguoi-dung/",
+        f"/tai-khoan/don-vi/{district}/nguoi-dung/them/",
+    ):
+        response = page.goto(demo_live_server.url + path)
+        assert response.status == 200, path
+        assert page.evaluate(NO_PAGE_SCROLL), path
