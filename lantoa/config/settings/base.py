@@ -237,13 +237,14 @@ LOGGING = {
 
 # Activities and the public portal (issue 5):
 # - LANTOA_REGISTRATION_RATE_LIMIT   registrations a single address may attempt per window
-#                                    (default 10; 0 disables). The address is REMOTE_ADDR: behind
-#                                    a reverse proxy, make the proxy set it to the client's.
-# - LANTOA_REGISTRATION_RATE_WINDOW  the window in seconds (default 3600)
+#                                    (default 20; 0 disables; a school or office behind one NAT
+#                                    address shares it). The address is REMOTE_ADDR: behind a
+#                                    reverse proxy, make the proxy set it to the client's.
+# - LANTOA_REGISTRATION_RATE_WINDOW  the window in seconds (default 600)
 # - LANTOA_REGISTRATION_RETENTION_DAYS  registrants' names, phones and e-mails are anonymised
 #                                    this many days after their campaign ends (default 90)
-LANTOA_REGISTRATION_RATE_LIMIT = int(os.environ.get("LANTOA_REGISTRATION_RATE_LIMIT", "10"))
-LANTOA_REGISTRATION_RATE_WINDOW = int(os.environ.get("LANTOA_REGISTRATION_RATE_WINDOW", "3600"))
+LANTOA_REGISTRATION_RATE_LIMIT = int(os.environ.get("LANTOA_REGISTRATION_RATE_LIMIT", "20"))
+LANTOA_REGISTRATION_RATE_WINDOW = int(os.environ.get("LANTOA_REGISTRATION_RATE_WINDOW", "600"))
 LANTOA_REGISTRATION_RETENTION_DAYS = int(os.environ.get("LANTOA_REGISTRATION_RETENTION_DAYS", "90"))
 
 # Reminders (issue 4): days before a deadline to remind units that have not submitted,
