@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lantoa.accounts.selectors import user_has_role
+from lantoa.accounts.selectors import user_has_role, user_has_role_at
 from lantoa.campaigns.models import Campaign
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
@@ -72,7 +72,9 @@ def nomination_create(
 def _check_reviewer(user, nomination: Nomination) -> None:
     if nomination.state != NominationState.PENDING:
         raise Conflict("Đề nghị này đã được xử lý.")
-    if not user_has_role(user, nomination.reviewer_unit, "approver"):
+    # The approver of the reviewing unit itself (not of a unit further up: they decide when
+    # the nomination reaches them).
+    if not user_has_role_at(user, nomination.reviewer_unit, "approver"):
         raise PermissionDeniedError(
             f"Chỉ lãnh đạo {nomination.reviewer_unit.name} mới được xét duyệt đề nghị này."
         )
