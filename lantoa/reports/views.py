@@ -124,6 +124,12 @@ def _form_context(request, report, *, posted=None, errors=None, conflict=""):
         "versions": list(report_versions(report)[:20]) if report.pk else [],
         "states": ReportState,
         "budget_codes": (BUDGET_STATE, BUDGET_SPONSOR),
+        # An office writing its own report sees what its units wrote, with their names.
+        "highlights": (
+            highlights_for_unit(campaign=report.campaign, unit=report.unit)
+            if report.unit.numchild and report.is_editable
+            else None
+        ),
     }
 
 

@@ -228,3 +228,15 @@ def test_evidence_file_served_in_scope_only(demo, c2023, client_as, settings, tm
         .status_code
         == 404
     )
+
+
+def test_office_report_page_gathers_childrens_highlights(demo, c2023, client_as):
+    unit = demo.units["pgd_longbien"]
+    Report.objects.filter(campaign=c2023, unit=unit).update(state="draft")
+    html = (
+        client_as("cv.longbien")
+        .get(reverse("reports:report", args=[c2023.pk, unit.pk]))
+        .content.decode()
+    )
+    assert "Ý kiến tổng hợp từ báo cáo của các đơn vị trực thuộc" in html
+    assert "<strong>Trường THCS Ngọc Lâm:</strong>" in html
