@@ -90,16 +90,33 @@ def index(request):
 # --- the report form ------------------------------------------------------------------------
 
 
-def _form_context(request, report, *, posted=None, errors=None, conflict=""):
+def _form_context(request, report, *, posted=None, errors=None, conflict="", prefill=False):
+    from lantoa.activities.selectors import activity_indicator_values
+
     indicators = indicators_for(report.campaign)
     stored = report_values(report)
     values = posted["values"] if posted else stored
+    # Figures the unit's registered activities suggest; filled into the form only when the
+    # user asks, and stored only when they save (the unit confirms them).
+    suggested = (
+        activity_indicator_values(campaign=report.campaign, unit=report.unit)
+        if report.is_editable
+        else {}
+    )
+    if prefill and not posted:
+        values = {**values, **{c: v for c, v in suggested.items() if not values.get(c)}}
     sections = posted["sections"] if posted else (report.sections or {})
     groups: list[tuple[str, list]] = []
     for ind in indicators:
         if not groups or groups[-1][0] != ind.group:
             groups.append((ind.group, []))
-        groups[-1][1].append({"indicator": ind, "value": values.get(ind.code, "")})
+        groups[-1][1].append(
+            {
+                "indicator": ind,
+                "value": values.get(ind.code, ""),
+                "suggested": suggested.get(ind.code),
+            }
+        )
     field_errors = {}
     for e in errors or []:
         field_errors.setdefault(e["field"], []).append(e["message"])
@@ -118,6 +135,8 @@ def _form_context(request, report, *, posted=None, errors=None, conflict=""):
         "errors": errors or [],
         "field_errors": field_errors,
         "conflict": conflict,
+        "suggested": suggested,
+        "prefilled": prefill and bool(suggested) and not posted,
         "can_write": user_has_role_at(request.user, report.unit, "editor"),
         "can_review": parent is not None and user_has_role(request.user, parent, "approver"),
         "evidence": list(evidence_for_report(report)),
@@ -136,7 +155,8 @@ def _form_context(request, report, *, posted=None, errors=None, conflict=""):
 @login_required
 def report_page(request, campaign_id, unit_id):
     report = _report(request, campaign_id, unit_id)
-    return render(request, "reports/report.html", _form_context(request, report))
+    prefill = request.GET.get("tu_hoat_dong") == "1"
+    return render(request, "reports/report.html", _form_context(request, report, prefill=prefill))
 
 
 def _posted(request) -> dict:

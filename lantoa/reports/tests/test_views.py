@@ -240,3 +240,48 @@ def test_office_report_page_gathers_childrens_highlights(demo, c2023, client_as)
     )
     assert "Ý kiến tổng hợp từ báo cáo của các đơn vị trực thuộc" in html
     assert "<strong>Trường THCS Ngọc Lâm:</strong>" in html
+
+
+def test_report_form_prefills_from_the_units_activities_only_when_asked(demo, c2023, client_as):
+    """Issue 5: activities feed the report; the unit confirms the figures by saving."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from lantoa.activities.models import Activity
+
+    unit = demo.units["th_giathuy"]
+    c2023 = demo.campaigns[max(demo.campaigns)]  # the next week: nothing reported yet
+    start = datetime(c2023.year, 10, 3, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    online_class = c2023.activity_types.get(code="lop_hoc")
+    for title, mode in [("Lớp Tin học cơ bản", "online"), ("Lớp kỹ năng đọc", "in_person")]:
+        Activity.objects.create(
+            campaign=c2023,
+            unit=unit,
+            type=online_class,
+            title=title,
+            mode=mode,
+            starts_at=start,
+            ends_at=start.replace(hour=10),
+            participants={"hoc_sinh": 30},
+        )
+    client = client_as("th.giathuy")
+    url = reverse("reports:report", args=[c2023.pk, unit.pk])
+    html = client.get(url).content.decode()
+    assert "theo hoạt động:" in html and 'id="prefill-from-activities"' in html
+    before = Report.objects.filter(campaign=c2023, unit=unit).first()
+    html = client.get(url + "?tu_hoat_dong=1").content.decode()
+    assert "chưa có gì được lưu" in html
+    stored = {v.indicator_code: v.value for v in before.values.all()} if before else {}
+    from lantoa.activities.selectors import activity_indicator_values
+
+    suggested = activity_indicator_values(campaign=c2023, unit=unit)
+    assert suggested["nguoi_hoc_truc_tuyen"] >= 30
+    filled = [code for code in suggested if not stored.get(code)]
+    assert filled, "some suggested figure is still empty in the demo draft"
+    for code in filled:
+        assert f'name="v_{code}" inputmode="numeric" size="10" value="{suggested[code]}"' in html
+    for code in set(suggested) - set(filled):  # what the unit typed is never overwritten
+        assert f'name="v_{code}" inputmode="numeric" size="10" value="{stored[code]}"' in html
+    # Nothing was written by showing the suggestion.
+    after = Report.objects.filter(campaign=c2023, unit=unit).first()
+    assert (after.version if after else None) == (before.version if before else None)
