@@ -335,6 +335,19 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
         on_time=on_time,
         returned_reason="",
     )
+    parent = report.unit.get_parent()
+    if parent is not None:
+        # The reviewers above are told a report is waiting for them.
+        notify_units(
+            units=[parent],
+            kind="report_submitted",
+            title=f"{report.unit.name} đã gửi báo cáo Tuần lễ {report.campaign.year}",
+            body=f"Báo cáo của {report.unit.name} đang chờ tiếp nhận"
+            + ("." if on_time is not False else " (gửi quá hạn)."),
+            url=_report_url(report),
+            min_role="approver",
+            email_units=False,
+        )
     return report
 
 

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from lantoa.core.errors import Conflict, NotFound, ValidationError
 from lantoa.notifications.models import Notification
@@ -125,3 +126,21 @@ def test_accepting_outside_subtree_is_404(tree):
     )
     with pytest.raises(NotFound):
         report_accept(report=report, user=tree.users["xa.editor"])
+
+
+def test_submitting_tells_the_parents_approvers(demo, django_capture_on_commit_callbacks):
+    campaign = demo.campaigns[max(demo.campaigns)]
+    unit = demo.units["thcs_ngoclam"]
+    editor = demo.users["thcs.ngoclam"]
+    report = Report(campaign=campaign, unit=unit)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_save(report=report, user=editor, version=0, values={"lop_hoc": 2})
+        report_submit(report=report, user=editor)
+    url = reverse("reports:report", args=[campaign.pk, unit.pk])
+    ours = Notification.objects.filter(kind="report_submitted", url=url)
+    notice = ours.get(user=demo.users["pgd.longbien"])
+    assert "Trường THCS Ngọc Lâm" in notice.title
+    # Editors of the office and the school itself are not notified of their own submission.
+    assert not ours.filter(user=editor).exists()
+    assert not ours.filter(user=demo.users["cv.longbien"]).exists()
+    assert any(demo.users["pgd.longbien"].email in m.to for m in mail.outbox)
