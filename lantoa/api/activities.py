@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.activities import selectors, services
@@ -152,7 +152,7 @@ def activity_create(request, payload: ActivityIn):
     unit = unit_get_for_user(request.auth, payload.unit_id, role="editor")
     data = payload.dict(exclude={"campaign_id", "unit_id"})
     activity = services.activity_create(user=request.auth, campaign=campaign, unit=unit, **data)
-    return 201, _out(activity)
+    return Status(201, _out(activity))
 
 
 @router.get("/activities", response=ActivityPage)
@@ -264,7 +264,9 @@ def activity_evidence(request, activity_id: int):
             user=request.auth, activity=activity, title=body.title, url=body.url
         )
     url = evidence.url or (evidence.file.url if evidence.file else "")
-    return 201, {"id": evidence.pk, "kind": evidence.kind, "title": evidence.title, "url": url}
+    return Status(
+        201, {"id": evidence.pk, "kind": evidence.kind, "title": evidence.title, "url": url}
+    )
 
 
 # ---- public ----------------------------------------------------------------
@@ -350,7 +352,7 @@ def public_register(request, activity_id: int, payload: RegistrationIn):
         return problem(429, exc.detail)
     activity = selectors.public_activity_get(activity_id)
     registration = services.registration_create(activity=activity, **payload.dict())
-    return 201, {"code": registration.code, "state": registration.state}
+    return Status(201, {"code": registration.code, "state": registration.state})
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.api.pagination import page_of
@@ -82,7 +82,7 @@ def nomination_create(request, payload: NominationIn):
         achievement=payload.achievement,
         final_unit=final_unit,
     )
-    return 201, _out(nomination)
+    return Status(201, _out(nomination))
 
 
 @router.get("/nominations", response=NominationPage)

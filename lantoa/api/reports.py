@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.api.pagination import page_of
@@ -309,7 +309,7 @@ def report_evidence(request, campaign_id: int, unit_id: int):
             url=str(data.get("url") or ""),
             title=str(data.get("title") or ""),
         )
-    return 201, evidence_out(evidence)
+    return Status(201, evidence_out(evidence))
 
 
 @router.get("/reports/{campaign_id}/{unit_id}/template.xlsx")
