@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from lantoa.documents.models import Document, DocumentKind
@@ -65,7 +66,9 @@ def _sections(document: Document) -> list[tuple[str, str]]:
     duty_lines = []
     for i, a in enumerate(assignments, start=1):
         title = a.heading or assignment_label(a)
-        duty_lines.append(f"{i}. {title}")
+        # Headings copied from the seeds carry their own numbering ("5.3. Các trường học").
+        numbered = re.match(r"^\s*\d+(\.\d+)*\.?\s", title)
+        duty_lines.append(title if numbered else f"{i}. {title}")
         duty_lines.extend(line for line in a.text.split("\n") if line.strip())
         if a.due_on:
             duty_lines.append(f"Thời hạn: trước ngày {a.due_on:%d/%m/%Y}.")

@@ -140,3 +140,11 @@ def test_pages(demo, client_as):
     assert "22/KH-BCĐ" in cv.get(f"/tuan-le/{demo.campaigns[2023].pk}/").content.decode()
     assert cv.get("/tuan-le/moi/").status_code == 404
     assert client_as("bo.gddt").get("/tuan-le/moi/").status_code == 200
+
+
+def test_duties_keep_the_seeds_own_numbering(demo):
+    text = "\n".join(
+        p.text for p in DocxDocument(io.BytesIO(document_docx(by_ref("22/KH-BCĐ")))).paragraphs
+    )
+    assert "5.3. Các trường học trên địa bàn Quận" in text
+    assert "5. 5.3." not in text
