@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from lantoa.conftest import DEMO_PASSWORD
@@ -38,7 +39,8 @@ def test_vietnamese_by_default_and_english_on_request(demo, client_as):
 
 @pytest.mark.django_db
 def test_english_login_error(demo):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # chosen with the language button
     page = client.get("/tai-khoan/dang-nhap/").content.decode()
     assert "Username" in page and "Password" in page
     response = client.post("/tai-khoan/dang-nhap/", {"username": "so.hanoi", "password": "x"})
