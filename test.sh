@@ -22,6 +22,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   $APT install -y -q chromium >/dev/null || { $APT update -q >/dev/null && $APT install -y -q chromium >/dev/null; }
 fi
 
+if ! command -v soffice >/dev/null 2>&1; then
+  echo "==> Cài LibreOffice Writer (xuất PDF từ DOCX)"
+  if [ "$(id -u)" = 0 ]; then APT="apt-get"; else APT="sudo apt-get"; fi
+  $APT install -y -q --no-install-recommends libreoffice-writer >/dev/null || { $APT update -q >/dev/null && $APT install -y -q --no-install-recommends libreoffice-writer >/dev/null; }
+fi
+
 PG_URL="${LANTOA_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   echo "==> Khởi động PostgreSQL"

@@ -11,8 +11,10 @@ from ninja import Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.api.pagination import page_of
+from lantoa.api.problems import problem
 from lantoa.campaigns.selectors import campaign_get
 from lantoa.core.spreadsheets import XLSX_MIME
+from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.reports import exports, services
 from lantoa.reports.models import ReportState
 from lantoa.reports.selectors import (
@@ -396,3 +398,18 @@ def campaign_consolidated_docx(request, campaign_id: int, unit: int | None = Non
         exports.DOCX_MIME,
         exports.consolidated_filename(campaign, scope_unit),
     )
+
+
+@router.get("/campaigns/{campaign_id}/consolidated.pdf")
+def campaign_consolidated_pdf(request, campaign_id: int, unit: int | None = None):
+    """The consolidated report as PDF (LibreOffice on the server; 501 when it is absent)."""
+    campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
+    if not pdf_available():
+        return problem(
+            501, "Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản DOCX."
+        )
+    data = docx_to_pdf(exports.consolidated_docx_bytes(campaign=campaign, unit=scope_unit))
+    if data is None:
+        return problem(503, "Không chuyển được báo cáo sang PDF; hãy tải bản DOCX.")
+    name = exports.consolidated_filename(campaign, scope_unit).removesuffix(".docx") + ".pdf"
+    return _download(data, "application/pdf", name)

@@ -25,6 +25,11 @@ urlpatterns = [
         views.consolidated_docx,
         name="consolidated_docx",
     ),
+    path(
+        "<int:campaign_id>/<int:unit_id>/bao-cao-tong-hop.pdf",
+        views.consolidated_pdf,
+        name="consolidated_pdf",
+    ),
     path("minh-chung/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("minh-chung/<int:evidence_id>/xoa/", views.evidence_delete, name="evidence_delete"),
 ]

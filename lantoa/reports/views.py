@@ -20,6 +20,7 @@ from lantoa.campaigns.models import UnitOfMeasure
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
+from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.notifications.selectors import reminder_counts
 from lantoa.reports import exports, services
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, ReportState
@@ -521,6 +522,7 @@ def rollup_page(request, campaign_id, unit_id):
             "submitted": sum(r["submitted"] for r in rollup["rows"]),
             "on_time": sum(r["on_time"] for r in rollup["rows"]),
             "highlights": highlights_for_unit(campaign=campaign, unit=unit),
+            "pdf_available": pdf_available(),
         },
     )
 
@@ -547,6 +549,22 @@ def consolidated_docx(request, campaign_id, unit_id):
     response["Content-Disposition"] = (
         f'attachment; filename="{exports.consolidated_filename(campaign, unit)}"'
     )
+    return response
+
+
+@login_required
+def consolidated_pdf(request, campaign_id, unit_id):
+    campaign, unit, _a = _office(request, campaign_id, unit_id)
+    data = docx_to_pdf(exports.consolidated_docx_bytes(campaign=campaign, unit=unit))
+    if data is None:
+        messages.error(
+            request,
+            _("Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản DOCX."),
+        )
+        return redirect("reports:rollup", campaign.pk, unit.pk)
+    name = exports.consolidated_filename(campaign, unit).removesuffix(".docx") + ".pdf"
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

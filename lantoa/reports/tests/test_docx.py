@@ -60,3 +60,41 @@ def test_consolidated_docx_layout_and_numbers(tree):
     assert fonts <= {"Times New Roman"}
     # The appendix with the per-unit table is landscape.
     assert any(s.page_width > s.page_height for s in doc.sections)
+
+
+def test_consolidated_report_as_pdf_page_and_api(demo, client_as, api_as):
+    """LibreOffice is part of the machine (README); the PDF is really converted."""
+    import shutil
+
+    assert shutil.which("soffice"), "LibreOffice (libreoffice-writer) is needed for PDF output"
+    campaign, unit = demo.campaigns[2023], demo.units["pgd_longbien"]
+    page = client_as("pgd.longbien").get(f"/bao-cao/{campaign.pk}/{unit.pk}/bao-cao-tong-hop.pdf")
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
+    assert page.content.startswith(b"%PDF")
+    api = api_as("pgd.longbien").get(
+        f"/api/v1/campaigns/{campaign.pk}/consolidated.pdf", {"unit": unit.pk}
+    )
+    assert api.status_code == 200 and api.content.startswith(b"%PDF")
+    # Outside the scope: 404, like anything else.
+    assert (
+        api_as("pgd.thudaumot")
+        .get(f"/api/v1/campaigns/{campaign.pk}/consolidated.pdf", {"unit": unit.pk})
+        .status_code
+        == 404
+    )
+
+
+def test_consolidated_pdf_without_libreoffice_says_so(demo, client_as, api_as, monkeypatch):
+    campaign, unit = demo.campaigns[2023], demo.units["pgd_longbien"]
+    monkeypatch.setenv("PATH", "/nonexistent")  # a server without LibreOffice
+    response = api_as("pgd.longbien").get(
+        f"/api/v1/campaigns/{campaign.pk}/consolidated.pdf", {"unit": unit.pk}
+    )
+    assert response.status_code == 501
+    assert response["Content-Type"] == "application/problem+json"
+    assert "LibreOffice" in response.json()["detail"]
+    client = client_as("pgd.longbien")
+    page = client.get(f"/bao-cao/{campaign.pk}/{unit.pk}/tong-hop/")
+    assert "Bản PDF cần LibreOffice" in page.content.decode()
+    follow = client.get(f"/bao-cao/{campaign.pk}/{unit.pk}/bao-cao-tong-hop.pdf", follow=True)
+    assert "chưa cài LibreOffice" in follow.content.decode()
