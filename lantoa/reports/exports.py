@@ -146,7 +146,7 @@ def consolidated_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument
                 num(totals.get(ind.code)),
             ]
         )
-    parent = unit.get_parent()
+    parent = Unit.objects.get_parent(unit)
     abbreviation = unit.abbreviation or "".join(w[0] for w in unit.name.split() if w[:1].isupper())
     return OfficialDocument(
         kind="bao_cao",

@@ -35,6 +35,7 @@ from lantoa.reports.models import (
     ReportVersion,
 )
 from lantoa.reports.selectors import deadline_for_unit
+from lantoa.units.models import Unit
 
 MAX_VALUE = 10**15  # far above any real figure; keeps BigInteger sums safe
 
@@ -106,7 +107,7 @@ def _can_write(user, report: Report) -> bool:
 
 
 def _can_review(user, report: Report) -> bool:
-    parent = report.unit.get_parent()
+    parent = Unit.objects.get_parent(report.unit)
     return parent is not None and user_has_role(user, parent, "approver")
 
 
@@ -335,7 +336,7 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
         on_time=on_time,
         returned_reason="",
     )
-    parent = report.unit.get_parent()
+    parent = Unit.objects.get_parent(report.unit)
     if parent is not None:
         # The reviewers above are told a report is waiting for them.
         notify_units(

@@ -37,6 +37,7 @@ from lantoa.reports.selectors import (
     reports_list,
     rollup_for_unit,
 )
+from lantoa.units.models import Unit
 from lantoa.units.selectors import ancestors_map, unit_ancestors
 
 
@@ -121,7 +122,7 @@ def _form_context(request, report, *, posted=None, errors=None, conflict="", pre
     field_errors = {}
     for e in errors or []:
         field_errors.setdefault(e["field"], []).append(e["message"])
-    parent = report.unit.get_parent()
+    parent = Unit.objects.get_parent(report.unit)
     return {
         "report": report,
         "campaign": report.campaign,
