@@ -28,7 +28,3 @@ class UserAddForm(forms.Form):
 class MembershipForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Đơn vị"), coerce=int)
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp .xlsx hoặc .csv"))

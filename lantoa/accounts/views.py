@@ -4,16 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantoa.accounts import services
-from lantoa.accounts.forms import ImportForm, LoginForm, MembershipForm, UserAddForm
+from lantoa.accounts.forms import LoginForm, MembershipForm, UserAddForm
 from lantoa.accounts.models import Membership, User
 from lantoa.accounts.selectors import members_of_subtree, memberships_for_user, unit_get_for_user
 from lantoa.core.errors import NotFound, error_messages
-from lantoa.core.spreadsheets import XLSX_MIME, RowErrors, template_workbook
+from lantoa.core.imports import import_page
+from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
 from lantoa.units.models import subtree_q
 
 
@@ -119,23 +120,13 @@ def user_add(request, unit_id):
 @login_required
 def users_import_view(request, unit_id):
     unit = _admin_unit(request, unit_id)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.users_import(
-                root=unit, upload=form.cleaned_data["file"], actor=request.user
-            )
-            messages.success(request, _("Đã nhập %(n)s tài khoản.") % {"n": len(created)})
-            return redirect("accounts:users", unit_id=unit.pk)
-        except RowErrors as exc:
-            row_errors = exc.errors
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-    return render(
+    return import_page(
         request,
-        "accounts/users_import.html",
-        {"unit": unit, "form": form, "row_errors": row_errors},
+        unit=unit,
+        importer=services.users_import,
+        template="accounts/users_import.html",
+        success=lambda n: _("Đã nhập %(n)s tài khoản.") % {"n": n},
+        done_url=reverse("accounts:users", kwargs={"unit_id": unit.pk}),
     )
 
 

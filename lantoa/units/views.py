@@ -4,13 +4,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lantoa.accounts.forms import ImportForm
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import role_for_unit, unit_get_for_user, user_has_role
 from lantoa.core.errors import NotFound, error_messages
-from lantoa.core.spreadsheets import XLSX_MIME, RowErrors, template_workbook
+from lantoa.core.imports import import_page
+from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
 from lantoa.history.selectors import history_for_subtree
 from lantoa.units import services
 from lantoa.units.forms import UnitForm
@@ -150,21 +151,13 @@ def unit_edit(request, unit_id):
 @login_required
 def unit_import(request, unit_id):
     unit = _get(request, unit_id, role="admin")
-    form = ImportForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.units_import(
-                root=unit, upload=form.cleaned_data["file"], actor=request.user
-            )
-            messages.success(request, _("Đã nhập %(n)s đơn vị.") % {"n": len(created)})
-            return redirect("units:detail", unit_id=unit.pk)
-        except RowErrors as exc:
-            row_errors = exc.errors
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-    return render(
-        request, "units/import.html", {"unit": unit, "form": form, "row_errors": row_errors}
+    return import_page(
+        request,
+        unit=unit,
+        importer=services.units_import,
+        template="units/import.html",
+        success=lambda n: _("Đã nhập %(n)s đơn vị.") % {"n": n},
+        done_url=reverse("units:detail", kwargs={"unit_id": unit.pk}),
     )
 
 
