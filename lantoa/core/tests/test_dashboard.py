@@ -11,7 +11,7 @@ from lantoa.campaigns.selectors import campaign_current
 from lantoa.demo.world import ACCOUNTS
 from lantoa.documents.models import Delivery, Document, DocumentState
 from lantoa.reports.models import Report, ReportState
-from lantoa.reports.selectors import completeness_for_unit
+from lantoa.reports.selectors import completeness_for_unit, deadline_for_unit
 from lantoa.units.models import UnitKind
 from lantoa.units.services import unit_create
 
@@ -54,6 +54,9 @@ def test_school_editor_sees_its_own_report(demo, client_as):
     page = page_of(client, f"?campaign={c2023.pk}")
     assert reverse("reports:report", args=[c2023.pk, unit.pk]) in page
     assert "Đang soạn" in page and "Nhập báo cáo" in page
+    due_on = deadline_for_unit(campaign=c2023, unit=unit)
+    assert due_on is not None and due_on.strftime("%d/%m/%Y") in page
+    assert "Quá hạn" in page  # a draft after its deadline
     # Returned with a reason: the reason is shown.
     Report.objects.filter(campaign=c2023, unit=unit).update(
         state=ReportState.RETURNED, returned_reason="Thiếu số liệu người học trực tuyến"
