@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from django.db.models import Q
+
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
 
 
@@ -15,3 +17,11 @@ def fold(value: str | None) -> str:
     text = unicodedata.normalize("NFD", (value or "").translate(_SPECIAL))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return " ".join(text.lower().translate(_SPECIAL).split())
+
+
+def search_q(q: str, field: str = "search_text") -> Q:
+    """Every word of ``q``, folded, must appear in the folded ``field``."""
+    query = Q()
+    for word in fold(q).split():
+        query &= Q(**{f"{field}__contains": word})
+    return query

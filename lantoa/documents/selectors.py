@@ -13,7 +13,7 @@ from django.utils import timezone
 from lantoa.accounts.selectors import memberships_for_user, scope_q
 from lantoa.campaigns.models import Campaign
 from lantoa.core.errors import NotFound
-from lantoa.core.text import fold
+from lantoa.core.text import search_q
 from lantoa.documents.models import (
     Assignment,
     AssignmentProgress,
@@ -95,8 +95,7 @@ def documents_list(
     if state:
         qs = qs.filter(state=state)
     if q:
-        for word in fold(q).split():
-            qs = qs.filter(search_text__contains=word)
+        qs = qs.filter(search_q(q))
     return qs.order_by("-issued_on", "-created_at", "-id")
 
 

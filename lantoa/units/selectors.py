@@ -1,7 +1,5 @@
-from django.db.models import Q
-
 from lantoa.accounts.selectors import scope_q
-from lantoa.core.text import fold
+from lantoa.core.text import search_q
 from lantoa.units.models import Unit, subtree_q
 
 
@@ -17,8 +15,7 @@ def units_list(
     if kind:
         qs = qs.filter(kind=kind)
     if q:
-        for word in fold(q).split():
-            qs = qs.filter(search_text__contains=word)
+        qs = qs.filter(search_q(q))
     if not include_closed:
         qs = qs.filter(valid_to__isnull=True)
     return qs.order_by("path")
@@ -60,10 +57,3 @@ def unit_children(*, unit: Unit):
 
 def unit_descendant_count(*, unit: Unit) -> int:
     return Unit.objects.subtree_of(unit).count() - 1
-
-
-def search_q(q: str) -> Q:
-    query = Q()
-    for word in fold(q).split():
-        query &= Q(search_text__contains=word)
-    return query
