@@ -9,6 +9,7 @@ from django.utils import timezone
 from lantoa.accounts.selectors import scope_q, user_has_role, user_has_role_at
 from lantoa.activities.models import (
     Activity,
+    Evidence,
     LearningResource,
     Mode,
     Registration,
@@ -17,6 +18,7 @@ from lantoa.activities.models import (
 from lantoa.campaigns.models import Campaign
 from lantoa.core.errors import NotFound
 from lantoa.core.text import fold
+from lantoa.core.uploads import Download
 from lantoa.units.models import Unit, UnitKind, subtree_q
 
 # Activity type code → (count indicator, participants indicator, online count, online people).
@@ -79,6 +81,19 @@ def activity_get_for_user(user, activity_id, *, role: str | None = None) -> Acti
     if role and not user_has_role(user, activity.unit, role):
         raise NotFound
     return activity
+
+
+def evidence_download(user, evidence_id) -> Download:
+    """The stored file of an activity's evidence, for ``core:download`` (NotFound out of scope)."""
+    try:
+        evidence = (
+            Evidence.objects.filter(scope_q(user, "activity__unit__path"))
+            .exclude(file="")
+            .get(pk=int(evidence_id))
+        )
+    except (Evidence.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound
+    return Download(name=evidence.file.name, inline=evidence.kind == "photo")
 
 
 def registrations_for_activity(*, user, activity: Activity) -> QuerySet[Registration]:

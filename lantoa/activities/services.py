@@ -1,6 +1,5 @@
 """Writes: activities, evidence, registrations (capacity, waiting list), attendance, retention."""
 
-import io
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -9,7 +8,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Q, Value
@@ -31,6 +29,7 @@ from lantoa.activities.models import (
 from lantoa.campaigns.models import ActivityType, Campaign
 from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.text import fold, nfc
+from lantoa.core.uploads import upload_accept
 from lantoa.history.services import history_record
 from lantoa.notifications.services import email_on_commit
 from lantoa.units.models import Unit
@@ -50,8 +49,7 @@ EDITABLE = (
 )
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PHONE_RE = re.compile(r"^0(3|5|7|8|9)\d{8}$")
-IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".heic"}
-FILE_EXTENSIONS = {".pdf", ".docx", ".doc", ".xlsx", ".xls", ".pptx", ".ppt", ".odt", ".txt"}
+EVIDENCE_KINDS = frozenset({"image", "pdf", "docx", "xlsx", "pptx"})
 
 
 class RateLimited(Exception):
@@ -281,22 +279,6 @@ def activity_participants_set(*, user, activity: Activity, participants: dict) -
 # ---- evidence --------------------------------------------------------------
 
 
-def photo_reencode(data: bytes) -> bytes:
-    """Decode and re-encode as JPEG: drops EXIF (GPS, device) and anything hidden in the file."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((2400, 2400))
-            clean = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"file": "Tệp ảnh không đọc được (JPEG, PNG, WebP…)."})
-    out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=85, optimize=True)
-    return out.getvalue()
-
-
 @transaction.atomic
 def evidence_add(
     *, user, activity: Activity, title: str = "", url: str = "", upload=None
@@ -311,25 +293,13 @@ def evidence_add(
             activity=activity, kind=EvidenceKind.LINK, title=title or url, url=url, created_by=user
         )
     else:
-        name = Path(upload.name or "tep").name
-        ext = Path(name).suffix.lower()
-        if ext in IMAGE_EXTENSIONS:
-            if upload.size > settings.LANTOA_MAX_IMAGE_BYTES:
-                raise ValidationError({"file": "Ảnh quá lớn."})
-            content = ContentFile(photo_reencode(upload.read()), name=f"{Path(name).stem}.jpg")
-            kind = EvidenceKind.PHOTO
-        elif ext in FILE_EXTENSIONS:
-            if upload.size > settings.LANTOA_MAX_DOCUMENT_BYTES:
-                raise ValidationError({"file": "Tệp quá lớn."})
-            content, kind = upload, EvidenceKind.FILE
-        else:
-            raise ValidationError(
-                {"file": "Loại tệp không được chấp nhận (ảnh, PDF, Word, Excel, PowerPoint)."}
-            )
-        evidence = Evidence(activity=activity, kind=kind, title=title or name, created_by=user)
-        evidence.file.save(
-            content.name if kind == EvidenceKind.PHOTO else name, content, save=False
+        accepted = upload_accept(upload, kinds=EVIDENCE_KINDS)
+        kind = EvidenceKind.PHOTO if accepted.is_image else EvidenceKind.FILE
+        original = Path(getattr(upload, "name", "") or accepted.name).name
+        evidence = Evidence(
+            activity=activity, kind=kind, title=title or nfc(original)[:255], created_by=user
         )
+        evidence.file.save(accepted.name, accepted.as_file(), save=False)
     evidence.save()
     history_record(
         actor=user,

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
@@ -263,7 +264,7 @@ def activity_evidence(request, activity_id: int):
         evidence = services.evidence_add(
             user=request.auth, activity=activity, title=body.title, url=body.url
         )
-    url = evidence.url or (evidence.file.url if evidence.file else "")
+    url = evidence.url or reverse("core:download", args=["activity-evidence", evidence.pk])
     return Status(
         201, {"id": evidence.pk, "kind": evidence.kind, "title": evidence.title, "url": url}
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
@@ -150,7 +151,7 @@ def evidence_out(e) -> dict:
         "kind": e.kind,
         "title": e.title,
         "url": e.url,
-        "file_url": e.file.url if e.file else None,
+        "file_url": reverse("core:download", args=["report-evidence", e.pk]) if e.file else None,
         "content_type": e.content_type,
         "size": e.size,
         "created_at": e.created_at,

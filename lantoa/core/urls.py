@@ -1,9 +1,10 @@
 from django.urls import path
 
-from lantoa.core import views
+from lantoa.core import uploads, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tong-quan/", views.dashboard, name="dashboard"),
+    path("tep/<slug:owner>/<int:pk>/", uploads.download_view, name="download"),
 ]

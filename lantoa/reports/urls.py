@@ -30,6 +30,5 @@ urlpatterns = [
         views.consolidated_pdf,
         name="consolidated_pdf",
     ),
-    path("minh-chung/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("minh-chung/<int:evidence_id>/xoa/", views.evidence_delete, name="evidence_delete"),
 ]

@@ -4,7 +4,7 @@ with drill-down, versions compare, gathered highlights, the indicator set editor
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -306,24 +306,6 @@ def evidence_delete(request, evidence_id):
     return redirect(
         reverse("reports:report", args=[report.campaign_id, report.unit_id]) + "#minh-chung"
     )
-
-
-@login_required
-def evidence_file(request, evidence_id):
-    try:
-        evidence = evidence_get_for_user(request.user, evidence_id)
-    except NotFound:
-        raise Http404
-    if not evidence.file:
-        return redirect(evidence.url)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=evidence.kind != "photo",
-        filename=evidence.file.name.rsplit("/", 1)[-1],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lantoa.core.uploads.RequestSizeLimitMiddleware",  # first: before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,10 +169,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# Uploads (lantoa.core.uploads): a request body above LANTOA_MAX_REQUEST_BYTES is refused
+# (413) before it is read; photos above LANTOA_MAX_IMAGE_PIXELS are refused before decoding.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields and JSON bodies (files excluded)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+LANTOA_MAX_REQUEST_BYTES = 21 * 1024 * 1024
 LANTOA_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 LANTOA_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+LANTOA_MAX_IMAGE_PIXELS = 40_000_000
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -220,11 +220,11 @@ def test_evidence_file_served_in_scope_only(demo, c2023, client_as, settings, tm
         {"file": SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 ke hoach"), "title": "Kế hoạch"},
     )
     evidence = Report.objects.get(campaign=c2023, unit=unit).evidence.get()
-    r = client.get(reverse("reports:evidence_file", args=[evidence.pk]))
+    r = client.get(reverse("core:download", args=["report-evidence", evidence.pk]))
     assert r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 ke hoach"
     assert (
         client_as("phuong.phuloi")
-        .get(reverse("reports:evidence_file", args=[evidence.pk]))
+        .get(reverse("core:download", args=["report-evidence", evidence.pk]))
         .status_code
         == 404
     )
