@@ -37,13 +37,16 @@ fi
 
 export LANTOA_DATA_DIR="${LANTOA_DATA_DIR:-$PWD/var/test}"
 echo "==> ruff"
-.venv/bin/ruff check lantoa
-.venv/bin/ruff format --check lantoa
+.venv/bin/ruff check lantoa scripts
+.venv/bin/ruff format --check lantoa scripts
 echo "==> makemigrations --check"
 DJANGO_SETTINGS_MODULE=lantoa.config.settings.test .venv/bin/lantoa makemigrations --check --dry-run
 echo "==> check --deploy (production settings)"
 DJANGO_SETTINGS_MODULE=lantoa.config.settings.production LANTOA_SECRET_KEY="deploy-check-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
   .venv/bin/lantoa check --deploy --fail-level WARNING
+
+echo "==> Bản dựng production: collectstatic + gunicorn (trang, API, tải tệp)"
+.venv/bin/python scripts/production_smoke.py
 
 echo "==> pytest (SQLite)"
 .venv/bin/pytest -q "$@"
