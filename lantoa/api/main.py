@@ -101,11 +101,12 @@ PathView._not_allowed = _method_not_allowed
 
 
 def _register() -> None:
-    from lantoa.api import activities, campaigns, documents, honours, reports, units
+    from lantoa.api import activities, campaigns, documents, edocs, honours, reports, units
 
     api.add_router("", units.router)
     api.add_router("", campaigns.router)
     api.add_router("", documents.router)
+    api.add_router("", edocs.router)
     api.add_router("", reports.router)
     api.add_router("", activities.router)
     api.add_router("", honours.router)

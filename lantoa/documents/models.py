@@ -140,7 +140,7 @@ class Document(TimeStamped):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     version = models.PositiveIntegerField(default=1)
-    search_text = models.CharField(max_length=700, blank=True, default="", editable=False)
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-issued_on", "-created_at", "-id"]
@@ -353,3 +353,79 @@ class Delivery(models.Model):
         ordering = ["unit_id", "-delivered_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["document", "unit"], name="delivery_once")]
         indexes = [models.Index(fields=["unit", "read_at"])]
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"documents/{instance.document_id}/attachments/{filename}"
+
+
+class Attachment(TimeStamped):
+    """A file delivered with a document (phụ lục, biểu mẫu): PDF, DOCX, XLSX or an image.
+    Listed in order under the document; frozen once the document is issued."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("tên tài liệu"), max_length=255)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    position = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["document", "position", "id"]
+        verbose_name = _("tài liệu kèm theo")
+        verbose_name_plural = _("tài liệu kèm theo")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+
+class SignedFile(TimeStamped):
+    """The digitally signed PDF of an issued document (or of one of its PDF attachments),
+    made once and kept: every download returns the same bytes."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signed_files")
+    attachment = models.OneToOneField(
+        Attachment, null=True, blank=True, on_delete=models.CASCADE, related_name="signed"
+    )
+    file = models.FileField(upload_to="documents/signed/", max_length=300)
+    sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["document", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(attachment__isnull=True),
+                name="signed_main_file_once",
+            )
+        ]
+
+
+class UnitSigner(TimeStamped):
+    """Who signs a unit's documents: "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / "Nguyễn Long Hải".
+    The authority line says for whom (TM. the collective, KT. the head, Q., TL., TUQ.)."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="signers")
+    authority = models.CharField(_("quyền hạn ký"), max_length=100, blank=True, default="")
+    title = models.CharField(_("chức vụ"), max_length=100)
+    name = models.CharField(_("họ và tên"), max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(_("đang ký"), default=True)
+
+    class Meta:
+        ordering = ["unit", "position", "id"]
+        verbose_name = _("người ký")
+        verbose_name_plural = _("người ký")
+
+    def __str__(self) -> str:
+        return " / ".join(p for p in (self.authority, self.title, self.name) if p)

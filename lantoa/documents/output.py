@@ -117,6 +117,7 @@ def official_document(document: Document) -> OfficialDocument:
         appendices=appendices,
         draft=not document.is_issued,
         addressees=list(document.addressees),
+        attachments=[a.title for a in document.attachments.all()],
     )
 
 

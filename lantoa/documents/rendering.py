@@ -70,6 +70,7 @@ class OfficialDocument:
     draft: bool = False
     addressees: list[str] = field(default_factory=list)  # "Kính gửi:" (công văn)
     type_name: str = ""  # overrides the name derived from ``kind``
+    attachments: list[str] = field(default_factory=list)  # titles of the files sent with it
 
 
 def number_line(doc: OfficialDocument) -> str:
@@ -339,6 +340,15 @@ def _body(document, doc: OfficialDocument) -> None:
             first = False
 
 
+def _attachment_list(document, doc: OfficialDocument) -> None:
+    """ "Tài liệu kèm theo:" — the files delivered with the document, in order."""
+    if not doc.attachments:
+        return
+    _para(document, "Tài liệu kèm theo:", size=13, bold=True, italic=True, space_before=6)
+    for i, title in enumerate(doc.attachments, start=1):
+        _para(document, f"{i}. {title}", size=13, italic=True, first_line_indent=10)
+
+
 def _footer_block(document, doc: OfficialDocument) -> None:
     table = document.add_table(rows=1, cols=2)
     _borderless(table)
@@ -427,6 +437,7 @@ def render_docx(doc: OfficialDocument) -> bytes:
     _header(document, doc)
     _title(document, doc)
     _body(document, doc)
+    _attachment_list(document, doc)
     _footer_block(document, doc)
     for appendix in doc.appendices:
         _appendix(document, appendix)

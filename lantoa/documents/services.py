@@ -96,8 +96,16 @@ def symbol_for(*, kind: str, issuer: Unit, suffix: str = "") -> str:
     return "-".join(p for p in parts if p)
 
 
-def _search_text(document: Document) -> str:
-    return fold(f"{document.reference} {document.symbol} {document.subject}")[:700]
+def search_text_for(document: Document) -> str:
+    """Folded number, symbol, subject, body and attachment titles (diacritic-free search)."""
+    parts = [document.reference, document.symbol, document.subject, document.theme]
+    parts += [f"{s.get('heading', '')} {s.get('body', '')}" for s in document.sections or []]
+    if document.pk:
+        parts += list(document.attachments.values_list("title", flat=True))
+    return fold(" ".join(p for p in parts if p))
+
+
+_search_text = search_text_for
 
 
 # ---- validation --------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lantoa.documents import views
+from lantoa.documents import edoc_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -17,5 +17,16 @@ urlpatterns = [
     path("<int:document_id>/ban-hanh/", views.document_issue, name="issue"),
     path("<int:document_id>/tai/<str:fmt>/", views.document_file, name="file"),
     path("<int:document_id>/phien-ban/", views.document_versions, name="versions"),
+    path("<int:document_id>/dinh-kem/", edoc_views.attachment_add, name="attachment_add"),
+    path(
+        "<int:document_id>/dinh-kem/<int:attachment_id>/",
+        edoc_views.attachment_file,
+        name="attachment_file",
+    ),
+    path(
+        "<int:document_id>/dinh-kem/<int:attachment_id>/bo/",
+        edoc_views.attachment_remove,
+        name="attachment_remove",
+    ),
     path("nhiem-vu/<int:assignment_id>/", views.assignment_update, name="assignment"),
 ]

@@ -523,6 +523,8 @@ def _detail_context(request, document: Document) -> dict:
         else [],
         "versions": selectors.versions_for_document(document) if is_author or can_approve else [],
         "pdf_available": pdf_available(),
+        "attachments": list(document.attachments.all()),
+        "can_attach": is_author and document.is_editable,
         "consult_candidates": consult_candidates,
         "today": timezone.localdate(),
         "replaced_by": list(document.replaced_by.all()),

@@ -1,0 +1,78 @@
+"""Pages for electronic documents: attachments, signed PDFs, signature verification."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
+from lantoa.documents import attachments as attachment_services
+from lantoa.documents import selectors
+
+
+def _document(request, document_id):
+    try:
+        return selectors.document_get_for_user(request.user, document_id)
+    except NotFound:
+        raise Http404
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(e["message"] for e in error_messages(exc))
+    return getattr(exc, "detail", str(exc))
+
+
+@login_required
+@require_POST
+def attachment_add(request, document_id):
+    document = _document(request, document_id)
+    try:
+        attachment_services.attachment_add(
+            document=document,
+            user=request.user,
+            upload=request.FILES.get("file"),
+            title=request.POST.get("title", ""),
+        )
+    except (ValidationError, PermissionDeniedError, Conflict) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Đã đính kèm tài liệu."))
+    return redirect("documents:detail", document_id=document.pk)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, document_id, attachment_id):
+    document = _document(request, document_id)
+    try:
+        attachment = attachment_services.attachment_get(document, attachment_id)
+        attachment_services.attachment_remove(attachment=attachment, user=request.user)
+    except NotFound:
+        raise Http404
+    except (ValidationError, PermissionDeniedError, Conflict) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Đã bỏ tài liệu kèm theo."))
+    return redirect("documents:detail", document_id=document.pk)
+
+
+@login_required
+def attachment_file(request, document_id, attachment_id):
+    """Download an attachment: whoever sees the document sees its attachments."""
+    document = _document(request, document_id)
+    try:
+        attachment = attachment_services.attachment_get(document, attachment_id)
+    except NotFound:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
