@@ -4,7 +4,8 @@ Everything comes from environment variables; the embedded default (SQLite in
 ``LANTOA_DATA_DIR``, local files, in-process tasks, console e-mail) needs none.
 
 - ``LANTOA_DATA_DIR``   folder for the SQLite database, uploads and the generated
-                        secret key (default ``./var``)
+                        secret key (default ``var/`` in the checkout; relative values are
+                        taken from the checkout too; see lantoa/config/datadir.py)
 - ``DATABASE_URL``      e.g. ``postgresql://user@host:5432/lantoa`` (default SQLite)
 - ``LANTOA_SECRET_KEY`` secret key (default: generated once into the data folder)
 - ``LANTOA_ALLOWED_HOSTS`` comma separated (default ``127.0.0.1,localhost``)
@@ -22,9 +23,12 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
 
+from lantoa.config.datadir import resolve_data_dir
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
-DATA_DIR = Path(os.environ.get("LANTOA_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Resolved once, absolute (relative values and the default `var` are taken from the
+# checkout, not the current directory), checked against its marker: lantoa/config/datadir.py.
+DATA_DIR = resolve_data_dir()
 
 
 def _secret_key() -> str:
