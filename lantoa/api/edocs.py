@@ -3,11 +3,11 @@ signature verification."""
 
 import json
 
-from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from lantoa.api.problems import problem
+from lantoa.core.uploads import download_response
 from lantoa.documents import attachments as attachment_services
 from lantoa.documents import selectors
 
@@ -68,13 +68,8 @@ def attachment_add(
 @router.get("/documents/{document_id}/attachments/{attachment_id}/file")
 def attachment_file(request, document_id: int, attachment_id: int):
     document = selectors.document_get_for_user(request.auth, document_id)
-    attachment = attachment_services.attachment_get(document, attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
+    attachment_services.attachment_get(document, attachment_id)
+    return download_response(attachment_services.attachment_download(request.auth, attachment_id))
 
 
 @router.delete("/documents/{document_id}/attachments/{attachment_id}", response={204: None})

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class DocumentsConfig(AppConfig):
     name = "lantoa.documents"
     verbose_name = "Văn bản"
+
+    def ready(self):
+        from lantoa.core.uploads import download_register
+        from lantoa.documents.attachments import attachment_download
+
+        download_register("document-attachment", attachment_download)

@@ -8,125 +8,29 @@ so the S3 backend works unchanged. Attachments of an issued document never chang
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import zipfile
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.selectors import user_has_role
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
-from lantoa.core.text import fold, nfc
+from lantoa.core.text import nfc
+from lantoa.core.uploads import AcceptedUpload, Download, upload_accept
 from lantoa.documents.models import Attachment, Document, DocumentState
 from lantoa.history.services import history_record
 
-MB = 1024 * 1024
-MAX_BYTES = 20 * MB
 MAX_PER_DOCUMENT = 30
-MAX_PIXELS = 40_000_000
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMAGE_TYPES = {
-    ".jpg": ("JPEG", "image/jpeg"),
-    ".jpeg": ("JPEG", "image/jpeg"),
-    ".png": ("PNG", "image/png"),
-}
-ALLOWED = _("Chỉ nhận tệp PDF, Word (.docx), Excel (.xlsx) hoặc ảnh JPG, PNG, tối đa 20 MB.")
+KINDS = {"pdf", "docx", "xlsx", "image"}
 
 
-@dataclass
-class AcceptedFile:
-    name: str
-    content: bytes
-    content_type: str
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
-
-
-def _ooxml_kind(data: bytes) -> str:
-    """``docx``/``xlsx`` for a real Office Open XML package without macros, else ""."""
-    if not data.startswith(b"PK\x03\x04"):
-        return ""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if sum(i.file_size for i in archive.infolist()) > 20 * MAX_BYTES:
-                return ""
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return ""
-    if "[Content_Types].xml" not in names or any(n.lower().endswith(".bin") for n in names):
-        return ""
-    if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    return ""
-
-
-def _clean_image(data: bytes, expected: str) -> bytes:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format != expected:
-                raise ValidationError({"file": _("Nội dung tệp không khớp với tên tệp.")})
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise ValidationError({"file": _("Ảnh quá lớn (quá 40 triệu điểm ảnh).")})
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
-            out = io.BytesIO()
-            if expected == "JPEG":
-                image.convert("RGB").save(out, "JPEG", quality=90)
-            else:
-                image.save(out, "PNG")
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise ValidationError({"file": _("Nội dung tệp không khớp với tên tệp.")})
-
-
-def attachment_file_accept(upload) -> AcceptedFile:
-    """Check an uploaded file is what its name says, within the limits."""
+def attachment_file_accept(upload) -> AcceptedUpload:
+    """Check an uploaded file is what its name says, within the limits (core.uploads)."""
     if upload is None:
         raise ValidationError({"file": _("Chưa chọn tệp.")})
-    name = os.path.basename(nfc(getattr(upload, "name", "") or "")) or "tep"
-    ext = os.path.splitext(name)[1].lower()
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ValidationError({"file": _("Tệp vượt quá 20 MB.")})
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValidationError({"file": _("Tệp vượt quá 20 MB.")})
-    if not data:
-        raise ValidationError({"file": _("Tệp rỗng.")})
-    if ext == ".pdf":
-        if not data.startswith(b"%PDF-"):
-            raise ValidationError({"file": _("Nội dung tệp không phải PDF như tên tệp.")})
-        return AcceptedFile(name, data, PDF)
-    if ext in (".docx", ".xlsx"):
-        if _ooxml_kind(data) != ext[1:]:
-            raise ValidationError(
-                {"file": _("Nội dung tệp không khớp với tên tệp (%(ext)s).") % {"ext": ext}}
-            )
-        return AcceptedFile(name, data, DOCX if ext == ".docx" else XLSX)
-    if ext in IMAGE_TYPES:
-        fmt, mime = IMAGE_TYPES[ext]
-        return AcceptedFile(name, _clean_image(data, fmt), mime)
-    raise ValidationError({"file": ALLOWED})
-
-
-def _storage_name(name: str) -> str:
-    base, ext = os.path.splitext(name)
-    return f"{fold(base).replace(' ', '-')[:80] or 'tep'}{ext.lower()}"
+    return upload_accept(upload, kinds=KINDS)
 
 
 def can_attach(user, document: Document) -> bool:
@@ -153,7 +57,8 @@ def attachment_add(*, document: Document, user, upload, title: str = "") -> Atta
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_changeable(document, user)
     accepted = attachment_file_accept(upload)
-    title = nfc(title) or os.path.splitext(accepted.name)[0]
+    filename = os.path.basename(nfc(getattr(upload, "name", "") or "")) or accepted.name
+    title = nfc(title) or os.path.splitext(filename)[0]
     if len(title) > 255:
         raise ValidationError({"title": _("Tên tài liệu quá dài (tối đa 255 ký tự).")})
     count = document.attachments.count()
@@ -165,14 +70,14 @@ def attachment_add(*, document: Document, user, upload, title: str = "") -> Atta
     attachment = Attachment(
         document=document,
         title=title,
-        filename=accepted.name,
+        filename=filename,
         content_type=accepted.content_type,
-        size=len(accepted.content),
-        sha256=accepted.sha256,
+        size=accepted.size,
+        sha256=hashlib.sha256(accepted.data).hexdigest(),
         position=0 if last is None else last + 1,
         uploaded_by=user if getattr(user, "pk", None) else None,
     )
-    attachment.file.save(_storage_name(accepted.name), ContentFile(accepted.content), save=False)
+    attachment.file.save(accepted.name, accepted.as_file(), save=False)
     try:
         attachment.save()
     except Exception:
@@ -228,3 +133,19 @@ def attachment_get(document: Document, attachment_id) -> Attachment:
 def attachment_bytes(attachment: Attachment) -> bytes:
     with attachment.file.open("rb") as fh:
         return fh.read()
+
+
+def attachment_download(user, attachment_id) -> Download:
+    """The stored file of an attachment, for ``core:download`` (NotFound out of scope)."""
+    from lantoa.documents.selectors import document_get_for_user
+
+    attachment = Attachment.objects.filter(pk=attachment_id).only("document_id").first()
+    if attachment is None:
+        raise NotFound
+    document = document_get_for_user(user, attachment.document_id)
+    attachment = attachment_get(document, attachment_id)
+    return Download(
+        name=attachment.file.name,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -60,19 +60,3 @@ def attachment_remove(request, document_id, attachment_id):
     else:
         messages.success(request, _("Đã bỏ tài liệu kèm theo."))
     return redirect("documents:detail", document_id=document.pk)
-
-
-@login_required
-def attachment_file(request, document_id, attachment_id):
-    """Download an attachment: whoever sees the document sees its attachments."""
-    document = _document(request, document_id)
-    try:
-        attachment = attachment_services.attachment_get(document, attachment_id)
-    except NotFound:
-        raise Http404
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )

@@ -19,11 +19,6 @@ urlpatterns = [
     path("<int:document_id>/phien-ban/", views.document_versions, name="versions"),
     path("<int:document_id>/dinh-kem/", edoc_views.attachment_add, name="attachment_add"),
     path(
-        "<int:document_id>/dinh-kem/<int:attachment_id>/",
-        edoc_views.attachment_file,
-        name="attachment_file",
-    ),
-    path(
         "<int:document_id>/dinh-kem/<int:attachment_id>/bo/",
         edoc_views.attachment_remove,
         name="attachment_remove",

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from docx import Document as DocxDocument
 from openpyxl import Workbook
 
@@ -63,6 +64,7 @@ def test_attachments_in_order_listed_in_the_docx_and_searchable(w):
         ("so-lieu.pdf", b"PK\x03\x04 not a pdf"),
         ("ke-hoach.docx", b"%PDF-1.4 a pdf renamed"),
         ("bang.xlsx", b"MZ\x90\x00 an exe"),
+        ("bang.xlsm", b"PK\x03\x04"),
         ("anh.png", b"\xff\xd8\xff\xe0 jpeg bytes"),
         ("virus.exe", b"MZ\x90\x00"),
         ("rong.pdf", b""),
@@ -130,6 +132,7 @@ def test_page_upload_and_download(w, client_as):
     assert r.status_code == 302
     a = plan.attachments.get()
     page = client.get(f"/van-ban/{plan.pk}/").content.decode()
-    assert "Biểu mẫu" in page and f"/van-ban/{plan.pk}/dinh-kem/{a.pk}/" in page
-    assert client.get(f"/van-ban/{plan.pk}/dinh-kem/{a.pk}/").status_code == 200
-    assert client_as("khac").get(f"/van-ban/{plan.pk}/dinh-kem/{a.pk}/").status_code == 404
+    url = reverse("core:download", args=["document-attachment", a.pk])
+    assert "Biểu mẫu" in page and url in page
+    assert client.get(url).status_code == 200
+    assert client_as("khac").get(url).status_code == 404
