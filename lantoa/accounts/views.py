@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from lantoa.accounts import services
 from lantoa.accounts.forms import LoginForm, MembershipForm, UserAddForm
-from lantoa.accounts.models import Membership, User
+from lantoa.accounts.models import Membership, Role, User
 from lantoa.accounts.selectors import members_of_subtree, memberships_for_user, unit_get_for_user
 from lantoa.core.errors import NotFound, error_messages
 from lantoa.core.imports import import_page
@@ -58,7 +58,7 @@ def switch_membership(request):
 
 def _admin_unit(request, unit_id):
     try:
-        return unit_get_for_user(request.user, unit_id, role="admin")
+        return unit_get_for_user(request.user, unit_id, role=Role.ADMIN)
     except NotFound:
         raise Http404
 
@@ -136,7 +136,7 @@ def users_template(request, unit_id):
     content = template_workbook(
         title="Người dùng",
         headers=["Tên đăng nhập", "Họ và tên", "Thư điện tử", "Mã đơn vị", "Vai trò"],
-        example=["nguyen.van.a", "Nguyễn Văn A", "a@example.vn", unit.code, "editor"],
+        example=["nguyen.van.a", "Nguyễn Văn A", "a@example.vn", unit.code, Role.EDITOR.value],
     )
     response = HttpResponse(content, content_type=XLSX_MIME)
     response["Content-Disposition"] = 'attachment; filename="mau-nguoi-dung.xlsx"'

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from lantoa.accounts.selectors import scope_q, user_has_role, user_has_role_at
+from lantoa.accounts.selectors import scope_q, user_has_role
 from lantoa.activities.models import (
     Activity,
     Evidence,
@@ -15,6 +15,7 @@ from lantoa.activities.models import (
     Registration,
     RegistrationState,
 )
+from lantoa.activities.permissions import can_see_registrations
 from lantoa.campaigns.models import Campaign
 from lantoa.core.errors import NotFound
 from lantoa.core.text import fold
@@ -98,7 +99,7 @@ def evidence_download(user, evidence_id) -> Download:
 
 def registrations_for_activity(*, user, activity: Activity) -> QuerySet[Registration]:
     """Registrant data: members of the organising unit itself only (not of its ancestors)."""
-    if not user_has_role_at(user, activity.unit, "viewer"):
+    if not can_see_registrations(user, activity):
         raise NotFound
     return activity.registrations.order_by("state", "created_at", "id")
 

@@ -14,7 +14,6 @@ from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from lantoa.accounts.selectors import user_has_role, user_has_role_at
 from lantoa.activities.models import (
     Activity,
     AudienceGroup,
@@ -26,6 +25,7 @@ from lantoa.activities.models import (
     RegistrationState,
     ResourceKind,
 )
+from lantoa.activities.permissions import can_create_activity, can_record_attendance
 from lantoa.campaigns.models import ActivityType, Campaign
 from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.text import fold, nfc
@@ -162,7 +162,7 @@ def _snapshot(activity: Activity) -> dict:
 
 
 def _require_editor(user, unit: Unit) -> None:
-    if not user_has_role(user, unit, "editor"):
+    if not can_create_activity(user, unit):
         raise NotFound
 
 
@@ -503,7 +503,7 @@ def _waiting_list_move_up(activity: Activity) -> list[Registration]:
 @transaction.atomic
 def attendance_record(*, user, activity: Activity, attended_ids: set[int]) -> int:
     """Mark who came (``attended_ids``) among the confirmed registrations; others: absent."""
-    if not user_has_role_at(user, activity.unit, "editor"):
+    if not can_record_attendance(user, activity):
         raise NotFound
     confirmed = activity.registrations.filter(state=RegistrationState.CONFIRMED)
     present = confirmed.filter(pk__in=attended_ids).update(attended=True)

@@ -9,10 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from lantoa.accounts.selectors import user_has_role, user_has_role_at
+from lantoa.accounts.models import Role
 from lantoa.activities import selectors, services
 from lantoa.activities.forms import ActivityForm, EvidenceForm, ParticipantsForm, ResourceForm
 from lantoa.activities.models import Activity
+from lantoa.activities.permissions import (
+    can_create_activity,
+    can_edit_activity,
+    can_record_attendance,
+    can_see_registrations,
+)
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, NotFound, error_messages
@@ -61,7 +67,7 @@ def index(request):
             "campaign": campaign,
             "campaigns": campaigns_list(),
             "page": page,
-            "can_create": unit is not None and user_has_role(request.user, unit, "editor"),
+            "can_create": unit is not None and can_create_activity(request.user, unit),
             "unit": unit,
         },
     )
@@ -75,7 +81,7 @@ def _types(campaign):
 def create(request):
     campaign = _campaign(request)
     unit = request.membership.unit if request.membership else None
-    if campaign is None or unit is None or not user_has_role(request.user, unit, "editor"):
+    if campaign is None or unit is None or not can_create_activity(request.user, unit):
         raise Http404
     form = ActivityForm(request.POST or None, types=_types(campaign), initial={"public": True})
     if request.method == "POST" and form.is_valid():
@@ -97,7 +103,7 @@ def create(request):
 
 @login_required
 def edit(request, activity_id):
-    activity = _get(request, activity_id, role="editor")
+    activity = _get(request, activity_id, role=Role.EDITOR)
     initial = {
         "type": activity.type.code,
         "title": activity.title,
@@ -130,7 +136,7 @@ def edit(request, activity_id):
 @login_required
 def detail(request, activity_id):
     activity = _get(request, activity_id)
-    organiser = user_has_role_at(request.user, activity.unit, "viewer")
+    organiser = can_see_registrations(request.user, activity)
     registrations = (
         list(selectors.registrations_for_activity(user=request.user, activity=activity))
         if organiser
@@ -142,9 +148,9 @@ def detail(request, activity_id):
         "activities/detail.html",
         {
             "activity": activity,
-            "can_edit": user_has_role(request.user, activity.unit, "editor"),
+            "can_edit": can_edit_activity(request.user, activity),
             "organiser": organiser,
-            "can_mark": user_has_role_at(request.user, activity.unit, "editor"),
+            "can_mark": can_record_attendance(request.user, activity),
             "registrations": registrations,
             "left": selectors.places_left(activity),
             "evidence": activity.evidence.all(),
@@ -157,7 +163,7 @@ def detail(request, activity_id):
 @login_required
 @require_POST
 def participants(request, activity_id):
-    activity = _get(request, activity_id, role="editor")
+    activity = _get(request, activity_id, role=Role.EDITOR)
     form = ParticipantsForm(request.POST)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v is not None}
@@ -177,7 +183,7 @@ def participants(request, activity_id):
 @login_required
 @require_POST
 def evidence(request, activity_id):
-    activity = _get(request, activity_id, role="editor")
+    activity = _get(request, activity_id, role=Role.EDITOR)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -211,7 +217,7 @@ def attendance(request, activity_id):
 @login_required
 @require_POST
 def cancel(request, activity_id):
-    activity = _get(request, activity_id, role="editor")
+    activity = _get(request, activity_id, role=Role.EDITOR)
     try:
         services.activity_cancel(user=request.user, activity=activity)
         messages.success(request, _("Đã hủy hoạt động; người đăng ký có thư điện tử đã được báo."))
@@ -268,9 +274,7 @@ def registrations_xlsx(request, activity_id):
 def resources(request):
     campaign = _campaign(request)
     unit = request.membership.unit if request.membership else None
-    can_add = (
-        campaign is not None and unit is not None and user_has_role(request.user, unit, "editor")
-    )
+    can_add = campaign is not None and unit is not None and can_create_activity(request.user, unit)
     form = ResourceForm(request.POST or None)
     if request.method == "POST":
         if not can_add:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
+from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.activities import selectors, services
 from lantoa.activities.models import Activity, Mode
@@ -150,7 +151,7 @@ def _public_out(request, a: Activity, left: int | None) -> dict:
 @router.post("/activities", response={201: ActivityOut})
 def activity_create(request, payload: ActivityIn):
     campaign = campaign_get(payload.campaign_id)
-    unit = unit_get_for_user(request.auth, payload.unit_id, role="editor")
+    unit = unit_get_for_user(request.auth, payload.unit_id, role=Role.EDITOR)
     data = payload.dict(exclude={"campaign_id", "unit_id"})
     activity = services.activity_create(user=request.auth, campaign=campaign, unit=unit, **data)
     return Status(201, _out(activity))
@@ -180,7 +181,7 @@ def activity_detail(request, activity_id: int):
 
 @router.patch("/activities/{activity_id}", response=ActivityOut)
 def activity_patch(request, activity_id: int, payload: ActivityPatch):
-    activity = selectors.activity_get_for_user(request.auth, activity_id, role="editor")
+    activity = selectors.activity_get_for_user(request.auth, activity_id, role=Role.EDITOR)
     data = payload.dict(exclude_unset=True)
     participants = data.pop("participants", None)
     cancelled = data.pop("cancelled", None)
@@ -226,7 +227,7 @@ class AttendanceIn(Schema):
 
 @router.post("/activities/{activity_id}/attendance")
 def activity_attendance(request, activity_id: int, payload: AttendanceIn):
-    activity = selectors.activity_get_for_user(request.auth, activity_id, role="editor")
+    activity = selectors.activity_get_for_user(request.auth, activity_id, role=Role.EDITOR)
     present = services.attendance_record(
         user=request.auth, activity=activity, attended_ids=set(payload.attended)
     )
@@ -250,7 +251,7 @@ def activity_evidence(request, activity_id: int):
     """Multipart ``file`` (photo re-encoded, metadata stripped) or JSON ``{"url","title"}``."""
     import json
 
-    activity = selectors.activity_get_for_user(request.auth, activity_id, role="editor")
+    activity = selectors.activity_get_for_user(request.auth, activity_id, role=Role.EDITOR)
     upload = request.FILES.get("file")
     if upload is not None:
         evidence = services.evidence_add(

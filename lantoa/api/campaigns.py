@@ -2,6 +2,7 @@ from datetime import date
 
 from ninja import Router, Schema, Status
 
+from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns import services
 from lantoa.campaigns.models import Campaign
@@ -77,7 +78,7 @@ class CampaignIn(Schema):
 
 @router.post("/campaigns", response={201: CampaignOut})
 def campaign_create(request, payload: CampaignIn):
-    owner = unit_get_for_user(request.auth, payload.owner_unit_id, role="approver")
+    owner = unit_get_for_user(request.auth, payload.owner_unit_id, role=Role.APPROVER)
     data = payload.dict(exclude={"owner_unit_id"})
     campaign = services.campaign_create(owner_unit=owner, actor=request.auth, **data)
     return Status(201, campaign_out(campaign))

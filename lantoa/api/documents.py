@@ -13,6 +13,7 @@ from lantoa.campaigns.selectors import campaign_get
 from lantoa.core.errors import NotFound
 from lantoa.documents import output, selectors, services
 from lantoa.documents.models import Document
+from lantoa.documents.permissions import can_draft_for
 from lantoa.documents.rendering import pdf_available
 from lantoa.units.models import Unit
 
@@ -337,21 +338,14 @@ def _based_on(user, ids: list[int]) -> list[Document]:
     return [found[i] for i in ids]
 
 
-def _issuer(user, issuer_id: int | None, drafting: Unit | None) -> Unit | None:
-    """The issuer is in the caller's scope, or drafting for it is allowed (the education
-    office drafts what the People's Committee or the steering committee issues)."""
+def _issuer(user, issuer_id: int | None) -> Unit | None:
+    """A unit the caller may draft for (``can_draft_for``); any other is not found."""
     if issuer_id is None:
         return None
-    try:
-        return unit_get_for_user(user, issuer_id)
-    except NotFound:
-        unit = Unit.objects.filter(pk=issuer_id).first()
-        if unit is None or drafting is None:
-            raise
-        home = unit.path[: -unit.steplen] if unit.depth > 1 else unit.path
-        if not drafting.path.startswith(home):
-            raise
-        return unit
+    unit = Unit.objects.filter(pk=issuer_id).first()
+    if unit is None or not can_draft_for(user, unit):
+        raise NotFound
+    return unit
 
 
 def _get(request, document_id) -> Document:
@@ -403,7 +397,7 @@ def document_create(request, payload: DocumentIn):
     drafting = (
         unit_get_for_user(user, payload.drafting_unit_id) if payload.drafting_unit_id else None
     )
-    issuer = _issuer(user, payload.issuer_unit_id, drafting)
+    issuer = _issuer(user, payload.issuer_unit_id)
     if drafting is None and issuer is not None and payload.drafting_unit_id is None:
         drafting = issuer
     campaign = campaign_get(payload.campaign_id) if payload.campaign_id else None
@@ -595,7 +589,7 @@ def document_deliveries(request, document_id: int):
             "delivered_at": d.delivered_at,
             "read_at": d.read_at,
         }
-        for d in selectors.deliveries_for_document(document)
+        for d in selectors.deliveries_for_document(document, user=request.auth)
     ]
 
 
@@ -604,7 +598,7 @@ def document_versions(request, document_id: int):
     document = _get(request, document_id)
     return [
         {"version": v.version, "note": v.note, "created_at": v.created_at, "snapshot": v.snapshot}
-        for v in selectors.versions_for_document(document)
+        for v in selectors.versions_for_document(document, user=request.auth)
     ]
 
 

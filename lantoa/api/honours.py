@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from ninja import Router, Schema, Status
 
+from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.api.pagination import page_of
 from lantoa.campaigns.selectors import campaign_get
@@ -68,7 +69,7 @@ def _out(n: Nomination) -> dict:
 @router.post("/nominations", response={201: NominationOut})
 def nomination_create(request, payload: NominationIn):
     campaign = campaign_get(payload.campaign_id)
-    unit = unit_get_for_user(request.auth, payload.unit_id, role="editor")
+    unit = unit_get_for_user(request.auth, payload.unit_id, role=Role.EDITOR)
     final_unit = None
     if payload.final_unit_id:
         # The final level is an ancestor (outside the nominating user's scope, by design).

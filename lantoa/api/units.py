@@ -6,14 +6,16 @@ from django.contrib.auth.signals import user_logged_in
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user, user_has_role
+from lantoa.accounts.models import Role
+from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user
 from lantoa.accounts.services import token_create
 from lantoa.api.pagination import page_of
 from lantoa.api.problems import problem
 from lantoa.core.errors import NotFound
 from lantoa.units import services
 from lantoa.units.models import Unit, UnitKind
-from lantoa.units.selectors import ancestors_map, unit_ancestors, unit_parent, units_list
+from lantoa.units.permissions import can_edit_unit
+from lantoa.units.selectors import ancestors_map, unit_ancestors, units_list
 
 router = Router(tags=["units"])
 
@@ -159,7 +161,7 @@ class UnitPatch(Schema):
 
 @router.post("/units", response={201: UnitOut})
 def unit_create(request, payload: UnitIn):
-    parent = unit_get_for_user(request.auth, payload.parent_id, role="admin")
+    parent = unit_get_for_user(request.auth, payload.parent_id, role=Role.ADMIN)
     data = payload.dict(exclude={"parent_id"})
     unit = services.unit_create(parent=parent, actor=request.auth, **data)
     return Status(201, _unit_out(unit, ancestors_map([unit])))
@@ -168,8 +170,7 @@ def unit_create(request, payload: UnitIn):
 def _unit_for_ancestor_admin(user, unit_id: int) -> Unit:
     """Only an admin of an ancestor may change a unit (not the unit's own admin)."""
     unit = unit_get_for_user(user, unit_id)
-    parent = unit_parent(unit)
-    if parent is None or not user_has_role(user, parent, "admin"):
+    if not can_edit_unit(user, unit):
         raise NotFound
     return unit
 

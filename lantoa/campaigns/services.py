@@ -5,6 +5,8 @@ from django.db import transaction
 
 from lantoa.campaigns import defaults
 from lantoa.campaigns.models import ActivityType, Campaign, Indicator, IndicatorRule
+from lantoa.campaigns.permissions import can_create_campaign
+from lantoa.core.errors import NotFound
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.units.models import Unit
@@ -41,7 +43,11 @@ def campaign_create(
     copy_from: Campaign | None = None,
     actor=None,
 ) -> Campaign:
-    """Create the year's campaign; its indicator set is copied from ``copy_from`` or the defaults."""
+    """Create the year's campaign; its indicator set is copied from ``copy_from`` or the defaults.
+
+    With an ``actor`` (a page or API call), only an approver of the top unit may create it."""
+    if actor is not None and not can_create_campaign(actor, owner_unit):
+        raise NotFound
     _validate(
         year=year,
         title=title,

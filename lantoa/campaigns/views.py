@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lantoa.accounts.selectors import memberships_for_user, user_has_role
 from lantoa.campaigns import services
 from lantoa.campaigns.models import Campaign
+from lantoa.campaigns.permissions import campaign_owner_units
 from lantoa.campaigns.selectors import campaign_get, campaigns_list
 from lantoa.core.errors import NotFound, error_messages
 from lantoa.units.models import Unit
@@ -44,11 +44,7 @@ class CampaignForm(forms.Form):
 
 def _owner_units(user) -> list[Unit]:
     """Units where the user may create a campaign: approvers of a top-level unit."""
-    return [
-        m.unit
-        for m in memberships_for_user(user)
-        if m.unit.depth == 1 and user_has_role(user, m.unit, "approver")
-    ] + (list(Unit.get_root_nodes()[:1]) if getattr(user, "is_superuser", False) else [])
+    return campaign_owner_units(user)
 
 
 @login_required

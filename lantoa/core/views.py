@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from lantoa.accounts.selectors import user_has_role, user_has_role_at
+from lantoa.accounts.permissions import Role, has_role, has_role_at
 from lantoa.activities.selectors import activities_for_user
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
 from lantoa.core.selectors import documents_to_approve
@@ -99,12 +99,12 @@ def dashboard(request):
     if unit is None:
         return render(request, "core/dashboard.html", context)
 
-    is_approver = user_has_role(user, unit, "approver")
+    is_approver = has_role(user, unit, Role.APPROVER)
     context["is_approver"] = is_approver
-    context["can_remind"] = user_has_role(user, unit, "editor")
-    if membership is None or user_has_role_at(user, unit, "viewer"):
+    context["can_remind"] = has_role(user, unit, Role.EDITOR)
+    if membership is None or has_role_at(user, unit, Role.VIEWER):
         context["own"] = _own_report(campaign, unit) if campaign else None
-        context["can_fill"] = user_has_role_at(user, unit, "editor")
+        context["can_fill"] = has_role_at(user, unit, Role.EDITOR)
     if unit.numchild:
         children = list(unit_children(unit=unit)[:CHILDREN_SHOWN])
         context["children"] = children

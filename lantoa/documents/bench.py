@@ -14,7 +14,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lantoa.accounts.models import User
+from lantoa.accounts.models import Role, User
 from lantoa.campaigns.services import campaign_create
 from lantoa.core.bench import Row, best_of
 from lantoa.documents import selectors, services
@@ -140,7 +140,7 @@ def inbox_page(ctx) -> list[Row]:
         from lantoa.accounts.services import membership_set
 
         user = User.objects.create_user("bench.inbox", "inbox@lantoa.local", "x")
-        membership_set(user=user, unit=commune, role="editor")
+        membership_set(user=user, unit=commune, role=Role.EDITOR)
 
     def ours():
         user._lantoa_memberships = None

@@ -25,6 +25,7 @@ from lantoa.documents.models import (
     DocumentState,
     DocumentVersion,
 )
+from lantoa.documents.permissions import can_see_deliveries, can_see_versions
 from lantoa.documents.services import default_report_due_on, document_area
 from lantoa.units.models import Unit, UnitKind
 
@@ -145,7 +146,10 @@ def inbox_for_user(*, user, unread_first: bool = True) -> QuerySet[Delivery]:
     return qs.order_by("-delivered_at", "-id")
 
 
-def deliveries_for_document(document: Document) -> list[Delivery]:
+def deliveries_for_document(document: Document, *, user) -> list[Delivery]:
+    """Every recipient's read receipt: authors and the issuer's approvers only."""
+    if not can_see_deliveries(user, document):
+        raise NotFound
     return list(
         Delivery.objects.filter(document=document)
         .select_related("unit", "read_by")
@@ -194,7 +198,10 @@ def consultation_table(document: Document, *, today: date | None = None) -> dict
     }
 
 
-def versions_for_document(document: Document) -> list[DocumentVersion]:
+def versions_for_document(document: Document, *, user) -> list[DocumentVersion]:
+    """Earlier draft versions: authors and the issuer's approvers only."""
+    if not can_see_versions(user, document):
+        raise NotFound
     return list(document.versions.select_related("created_by").order_by("version"))
 
 

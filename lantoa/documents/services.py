@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lantoa.accounts.selectors import memberships_for_user, user_has_role, user_has_role_at
+from lantoa.accounts.permissions import Role, has_role
+from lantoa.accounts.selectors import memberships_for_user
 from lantoa.campaigns.models import Campaign, ReportingDeadline
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import fold, nfc
@@ -35,6 +36,14 @@ from lantoa.documents.models import (
     EventForm,
     IssuerSetting,
     Register,
+)
+from lantoa.documents.permissions import (
+    can_approve,
+    can_draft_for,
+    can_edit_document,
+    can_respond_consultation,
+    can_set_issuer_rule,
+    can_update_assignment,
 )
 from lantoa.history.services import history_record
 from lantoa.notifications.services import notify_units
@@ -311,9 +320,8 @@ def _write_children(
         )
 
 
-def _require_editor(document_or_units, user) -> None:
-    units = document_or_units
-    if not any(user_has_role(user, u, "editor") for u in units):
+def _require_author(document: Document, user) -> None:
+    if not can_edit_document(user, document):
         raise PermissionDeniedError(_("Chỉ chuyên viên của đơn vị soạn thảo mới được sửa văn bản."))
 
 
@@ -379,9 +387,17 @@ def document_create(
         ends_on=ends_on,
         event_form=event_form,
     )
-    if user is not None and not user_has_role(user, drafting_unit, "editor"):
+    if user is not None and not has_role(user, drafting_unit, Role.EDITOR):
         raise PermissionDeniedError(
             _("Chỉ chuyên viên của đơn vị soạn thảo mới được soạn văn bản.")
+        )
+    if user is not None and not can_draft_for(user, issuer_unit):
+        raise PermissionDeniedError(
+            _(
+                "Bạn không được soạn văn bản nhân danh %(u)s: chỉ đơn vị của bạn, "
+                "đơn vị cấp trên trực tiếp hoặc Ban Chỉ đạo thuộc cấp đó."
+            )
+            % {"u": issuer_unit.name}
         )
     if replaces is not None and replaces.state != DocumentState.ISSUED:
         raise ValidationError({"replaces": _("Chỉ thay thế được văn bản đã ban hành.")})
@@ -468,7 +484,7 @@ def document_update(
     overwriting someone else's change (409 when stale)."""
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_editable(document)
-    _require_editor([document.drafting_unit, document.issuer_unit], user)
+    _require_author(document, user)
     if version is None:
         raise ValidationError({"version": _("Thiếu phiên bản (version) của văn bản.")})
     if int(version) != document.version:
@@ -555,7 +571,7 @@ def consultation_send(
     today = today or timezone.localdate()
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_editable(document)
-    _require_editor([document.drafting_unit, document.issuer_unit], user)
+    _require_author(document, user)
     if document.state == DocumentState.CONSULTATION:
         raise Conflict(_("Dự thảo đang được lấy ý kiến."))
     errors = {}
@@ -628,7 +644,7 @@ def consultation_respond(
     if consultation is None:
         raise Conflict(_("Văn bản này không được gửi lấy ý kiến."))
     consulted = list(consultation.units.all())
-    mine = [u for u in consulted if user_has_role_at(user, u, "editor")]
+    mine = [u for u in consulted if can_respond_consultation(user, u)]
     if unit is not None:
         mine = [u for u in mine if u.pk == unit.pk]
     if not mine:
@@ -705,7 +721,7 @@ def document_submit(*, document: Document, user, today: date | None = None) -> D
     """Trình ký. Leaving a consultation after its deadline records the silent units."""
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_editable(document)
-    _require_editor([document.drafting_unit, document.issuer_unit], user)
+    _require_author(document, user)
     if document.state == DocumentState.CONSULTATION:
         _record_silence(document, today=today or timezone.localdate())
     document.state = DocumentState.SUBMITTED
@@ -722,7 +738,7 @@ def document_submit(*, document: Document, user, today: date | None = None) -> D
 
 
 def _require_approver(document: Document, user) -> None:
-    if not user_has_role(user, document.issuer_unit, "approver"):
+    if not can_approve(user, document):
         raise PermissionDeniedError(
             _("Chỉ lãnh đạo của cơ quan ban hành (%(u)s) mới được phê duyệt.")
             % {"u": document.issuer_unit.name}
@@ -911,7 +927,7 @@ def assignment_status_set(
 ) -> AssignmentStatus:
     if status not in AssignmentProgress.values:
         raise ValidationError({"status": _("Trạng thái nhiệm vụ không hợp lệ.")})
-    if not user_has_role(user, unit, "editor"):
+    if not can_update_assignment(user, unit):
         raise PermissionDeniedError(_("Chỉ chuyên viên của đơn vị được cập nhật nhiệm vụ."))
     if assignment.unit_id and assignment.unit_id != unit.pk:
         raise NotFound
@@ -938,7 +954,7 @@ def assignment_status_set(
 def issuer_setting_set(*, unit: Unit, user, second_person_required: bool) -> IssuerSetting:
     """Only the unit's leaders (or admins) decide its approval rule; drafts already
     started keep the rule they were created with."""
-    if not user_has_role(user, unit, "approver"):
+    if not can_set_issuer_rule(user, unit):
         raise PermissionDeniedError(_("Chỉ lãnh đạo đơn vị mới được đổi quy định phê duyệt."))
     setting, _created = IssuerSetting.objects.update_or_create(
         unit=unit, defaults={"second_person_required": second_person_required}

@@ -16,8 +16,6 @@ from django.views.decorators.http import require_POST
 
 from lantoa.accounts.selectors import (
     memberships_for_user,
-    user_has_role,
-    user_has_role_at,
 )
 from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
@@ -30,6 +28,18 @@ from lantoa.documents.models import (
     DocumentState,
     EventForm,
     IssuerSetting,
+)
+from lantoa.documents.permissions import (
+    can_approve,
+    can_draft_for,
+    can_edit_document,
+    can_respond_consultation,
+    can_see_deliveries,
+    can_see_versions,
+    can_set_issuer_rule,
+    draftable_issuers,
+    drafting_units,
+    is_author,
 )
 from lantoa.documents.rendering import pdf_available
 from lantoa.history.selectors import history_for_object
@@ -77,7 +87,7 @@ def index(request):
         "unit": unit,
         "kinds": DocumentKind.choices,
         "states": DocumentState.choices,
-        "can_set_rule": bool(unit and user_has_role(request.user, unit, "approver")),
+        "can_set_rule": bool(unit and can_set_issuer_rule(request.user, unit)),
     }
     if tab == "list":
         qs = selectors.documents_list(
@@ -105,29 +115,8 @@ def index(request):
     return render(request, "documents/index.html", context)
 
 
-def _issuer_choices(user) -> list[Unit]:
-    """Units the user may draft for: its own, their parent (the People's Committee the
-    office drafts for) and the parent's steering committee."""
-    units: dict[int, Unit] = {}
-    parent_paths = set()
-    for m in memberships_for_user(user):
-        if not user_has_role(user, m.unit, "editor"):
-            continue
-        units[m.unit.pk] = m.unit
-        if m.unit.depth > 1:
-            parent_paths.add(m.unit.path[: -m.unit.steplen])
-    if parent_paths:
-        for u in Unit.objects.filter(path__in=parent_paths):
-            units[u.pk] = u
-            for c in Unit.objects.filter(
-                path__startswith=u.path, depth=u.depth + 1, kind=UnitKind.BCD_XHHT
-            ):
-                units[c.pk] = c
-    return sorted(units.values(), key=lambda u: u.path)
-
-
-def _drafting_choices(user) -> list[Unit]:
-    return [m.unit for m in memberships_for_user(user) if user_has_role(user, m.unit, "editor")]
+_issuer_choices = draftable_issuers
+_drafting_choices = drafting_units
 
 
 def _default_drafter(user) -> Unit | None:
@@ -261,7 +250,7 @@ def document_new(request):
     replaces = None
     if request.GET.get("replaces") or request.POST.get("replaces"):
         replaces = _document(request, request.GET.get("replaces") or request.POST.get("replaces"))
-        if not replaces.is_issued:
+        if not replaces.is_issued or not can_draft_for(request.user, replaces.issuer_unit):
             raise Http404
         issuer = replaces.issuer_unit
     if request.method == "POST":
@@ -424,6 +413,8 @@ def document_edit(request, document_id):
     if not document.is_editable:
         messages.error(request, _("Văn bản đã ban hành hoặc đang trình ký, không thể sửa."))
         return redirect("documents:detail", document_id=document.pk)
+    if not can_edit_document(request.user, document):
+        raise Http404
     if request.method == "POST":
         try:
             data = _form_data(request, document.issuer_unit)
@@ -495,14 +486,14 @@ def _detail_context(request, document: Document) -> dict:
         answerable = [
             r["unit"]
             for r in table["rows"]
-            if r["unit_id"] not in answered and user_has_role_at(user, r["unit"], "editor")
+            if r["unit_id"] not in answered and can_respond_consultation(user, r["unit"])
         ]
-    is_author = any(
-        user_has_role(user, u, "editor") for u in (document.drafting_unit, document.issuer_unit)
-    )
-    can_approve = user_has_role(user, document.issuer_unit, "approver")
+    author = is_author(user, document)
+    can_edit = can_edit_document(user, document)
+    approver = can_approve(user, document)
+    may_see_versions = can_see_versions(user, document)
     consult_candidates = []
-    if is_author and document.state in (DocumentState.DRAFT, DocumentState.RETURNED):
+    if can_edit and document.state in (DocumentState.DRAFT, DocumentState.RETURNED):
         consult_candidates = _children(
             document.issuer_unit,
             document.campaign.starts_on if document.campaign else timezone.localdate(),
@@ -516,12 +507,16 @@ def _detail_context(request, document: Document) -> dict:
         ],
         "consultation": table,
         "answerable": answerable,
-        "is_author": is_author,
-        "can_approve": can_approve,
-        "deliveries": selectors.deliveries_for_document(document)
-        if document.is_issued and (is_author or can_approve)
+        "is_author": author,
+        "can_edit": can_edit,
+        "can_replace": author and can_draft_for(user, document.issuer_unit),
+        "can_approve": approver,
+        "deliveries": selectors.deliveries_for_document(document, user=user)
+        if document.is_issued and can_see_deliveries(user, document)
         else [],
-        "versions": selectors.versions_for_document(document) if is_author or can_approve else [],
+        "versions": selectors.versions_for_document(document, user=user)
+        if may_see_versions
+        else [],
         "pdf_available": pdf_available(),
         "attachments": list(document.attachments.all()),
         "can_attach": is_author and document.is_editable,
@@ -529,7 +524,7 @@ def _detail_context(request, document: Document) -> dict:
         "today": timezone.localdate(),
         "replaced_by": list(document.replaced_by.all()),
         "history": list(history_for_object(obj=document).order_by("-created_at", "-id")[:50])
-        if can_approve or is_author
+        if may_see_versions
         else [],
     }
 
@@ -671,7 +666,10 @@ def document_file(request, document_id, fmt):
 @login_required
 def document_versions(request, document_id):
     document = _document(request, document_id)
-    versions = selectors.versions_for_document(document)
+    try:
+        versions = selectors.versions_for_document(document, user=request.user)
+    except NotFound:
+        raise Http404
     if not versions:
         raise Http404
     try:
@@ -725,7 +723,7 @@ def assignment_update(request, assignment_id):
 def issuer_settings(request):
     """Approval rule of the current unit: a second person must approve its documents."""
     unit = _current_unit(request)
-    if unit is None or not user_has_role(request.user, unit, "approver"):
+    if unit is None or not can_set_issuer_rule(request.user, unit):
         raise Http404
     if request.method == "POST":
         try:

@@ -4,12 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lantoa.accounts.selectors import user_has_role, user_has_role_at
+from lantoa.accounts.models import Role
 from lantoa.campaigns.models import Campaign
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.honours.models import Honour, Nomination, NominationState, NomineeKind
+from lantoa.honours.permissions import can_decide_honours, can_nominate, can_review_nomination
 from lantoa.honours.selectors import honours_approved_by
 from lantoa.notifications.services import notify_units
 from lantoa.units.models import Unit
@@ -26,7 +27,7 @@ def nomination_create(
     achievement: str,
     final_unit: Unit | None = None,
 ) -> Nomination:
-    if not user_has_role(user, unit, "editor"):
+    if not can_nominate(user, unit):
         raise NotFound
     parent = Unit.objects.get_parent(unit)
     errors = {}
@@ -63,7 +64,7 @@ def nomination_create(
         kind="nomination",
         title=f"Đề nghị tuyên dương từ {unit.name}: {nomination.nominee_name}",
         url="/tuyen-duong/",
-        min_role="approver",
+        min_role=Role.APPROVER,
         email_units=False,
     )
     return nomination
@@ -74,7 +75,7 @@ def _check_reviewer(user, nomination: Nomination) -> None:
         raise Conflict("Đề nghị này đã được xử lý.")
     # The approver of the reviewing unit itself (not of a unit further up: they decide when
     # the nomination reaches them).
-    if not user_has_role_at(user, nomination.reviewer_unit, "approver"):
+    if not can_review_nomination(user, nomination):
         raise PermissionDeniedError(
             f"Chỉ lãnh đạo {nomination.reviewer_unit.name} mới được xét duyệt đề nghị này."
         )
@@ -121,7 +122,7 @@ def nomination_approve(*, user, nomination: Nomination) -> Nomination:
             kind="nomination",
             title=f"Đề nghị tuyên dương cần xét duyệt: {nomination.nominee_name}",
             url="/tuyen-duong/",
-            min_role="approver",
+            min_role=Role.APPROVER,
             email_units=False,
         )
     nomination.save()
@@ -170,7 +171,7 @@ def decision_draft_create(*, user, campaign: Campaign, unit: Unit):
     from lantoa.documents.services import RecipientIn, document_create
     from lantoa.honours.decision import decision_document
 
-    if not user_has_role(user, unit, "approver"):
+    if not can_decide_honours(user, unit):
         raise NotFound
     official = decision_document(campaign=campaign, unit=unit)
     table = official.appendices[0].table

@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lantoa.accounts.selectors import unit_get_for_user, user_has_role
+from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
 from lantoa.honours import selectors, services
 from lantoa.honours.decision import decision_docx
 from lantoa.honours.models import NomineeKind
+from lantoa.honours.permissions import can_decide_honours, can_nominate
 from lantoa.units.models import Unit
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -43,16 +44,16 @@ def _campaign(request):
 def index(request):
     campaign = _campaign(request)
     unit = request.membership.unit if request.membership else None
-    can_nominate = (
+    nominating = (
         campaign is not None
         and unit is not None
         and unit.depth > 1
-        and user_has_role(request.user, unit, "editor")
+        and can_nominate(request.user, unit)
     )
-    ancestors = list(reversed(Unit.objects.get_ancestors(unit))) if can_nominate else []
+    ancestors = list(reversed(Unit.objects.get_ancestors(unit))) if nominating else []
     form = NominationForm(request.POST or None, ancestors=ancestors)
     if request.method == "POST":
-        if not can_nominate:
+        if not nominating:
             raise Http404
         if form.is_valid():
             final = next(
@@ -86,7 +87,7 @@ def index(request):
             "nominations": selectors.nominations_for_user(user=request.user, campaign=campaign)[
                 :300
             ],
-            "can_decide": unit is not None and user_has_role(request.user, unit, "approver"),
+            "can_decide": unit is not None and can_decide_honours(request.user, unit),
         },
     )
 
@@ -137,7 +138,7 @@ def decision(request):
             unit = unit_get_for_user(request.user, request.GET["unit"])
         except NotFound:
             raise Http404
-    if campaign is None or unit is None or not user_has_role(request.user, unit, "approver"):
+    if campaign is None or unit is None or not can_decide_honours(request.user, unit):
         raise Http404
     if request.method == "POST":
         try:

@@ -20,7 +20,7 @@ from lantoa.notifications.models import Notification, ReminderKind, ReminderLog
 from lantoa.units.models import Unit
 
 
-def unit_recipients(units: Iterable[Unit], *, min_role: str = "editor"):
+def unit_recipients(units: Iterable[Unit], *, min_role: str = Role.EDITOR):
     """Active users holding at least ``min_role`` directly on each unit."""
     roles = [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[min_role]]
     return (
@@ -39,7 +39,7 @@ def notify_units(
     title: str,
     body: str = "",
     url: str = "",
-    min_role: str = "editor",
+    min_role: str = Role.EDITOR,
     email_units: bool = True,
     url_for: Callable[[Unit], str] | None = None,
 ) -> list[Notification]:

@@ -12,6 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from lantoa.accounts.models import Role
 from lantoa.campaigns.models import ReportingDeadline
 from lantoa.reports.models import Report
 from lantoa.reports.services import (
@@ -206,7 +207,7 @@ def _make(world, campaign, key: str, outcome: str, days: int, *, reviewer) -> No
         (
             u
             for u in world.users.values()
-            if any(m.unit_id == unit.pk and m.role == "editor" for m in u.memberships.all())
+            if any(m.unit_id == unit.pk and m.role == Role.EDITOR for m in u.memberships.all())
         ),
         admin,
     )

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from lantoa.accounts.selectors import user_has_role, user_has_role_at
+from lantoa.accounts.models import Role
 from lantoa.campaigns.models import Indicator, IndicatorRule, UnitOfMeasure
+from lantoa.campaigns.permissions import can_edit_indicator_set
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
@@ -34,6 +35,7 @@ from lantoa.reports.models import (
     ReportValue,
     ReportVersion,
 )
+from lantoa.reports.permissions import can_read_report, can_review_report, can_write_report
 from lantoa.reports.selectors import deadline_for_unit
 from lantoa.units.models import Unit
 
@@ -102,13 +104,8 @@ def validate_values(
     return clean
 
 
-def _can_write(user, report: Report) -> bool:
-    return user_has_role_at(user, report.unit, "editor")
-
-
-def _can_review(user, report: Report) -> bool:
-    parent = Unit.objects.get_parent(report.unit)
-    return parent is not None and user_has_role(user, parent, "approver")
+_can_write = can_write_report
+_can_review = can_review_report
 
 
 def _snapshot(report: Report, values: dict[str, int]) -> dict:
@@ -165,7 +162,7 @@ def report_save(
 ) -> Report:
     """Save a draft (or a returned report). ``version`` must be the one the user loaded."""
     if not _can_write(user, report):
-        if user_has_role(user, report.unit, "viewer"):
+        if can_read_report(user, report):
             raise PermissionDeniedError(
                 "Chỉ chuyên viên của chính đơn vị mới được nhập báo cáo của đơn vị."
             )
@@ -310,7 +307,7 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
     if not _can_write(user, report):
         raise (
             NotFound
-            if not user_has_role(user, report.unit, "viewer")
+            if not can_read_report(user, report)
             else PermissionDeniedError("Chỉ chuyên viên của chính đơn vị mới được gửi báo cáo.")
         )
     if report.pk is None:
@@ -346,7 +343,7 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
             body=f"Báo cáo của {report.unit.name} đang chờ tiếp nhận"
             + ("." if on_time is not False else " (gửi quá hạn)."),
             url=_report_url(report),
-            min_role="approver",
+            min_role=Role.APPROVER,
             email_units=False,
         )
     return report
@@ -455,7 +452,7 @@ def report_reopen(*, report: Report, user, reason: str) -> Report:
 
 def _writable_report(report: Report, user) -> Report:
     if not _can_write(user, report):
-        if user_has_role(user, report.unit, "viewer"):
+        if can_read_report(user, report):
             raise PermissionDeniedError("Chỉ chuyên viên của chính đơn vị mới được sửa báo cáo.")
         raise NotFound
     return report
@@ -560,7 +557,7 @@ def report_upload_excel(*, report: Report, user, upload, version: int) -> Report
 
 
 def _owner_check(user, campaign) -> None:
-    if not user_has_role_at(user, campaign.owner_unit, "editor"):
+    if not can_edit_indicator_set(user, campaign):
         raise NotFound
 
 

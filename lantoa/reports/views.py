@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lantoa.accounts.permissions import Role, has_role
 from lantoa.accounts.selectors import (
     unit_get_for_user,
-    user_has_role,
-    user_has_role_at,
 )
 from lantoa.campaigns.models import UnitOfMeasure
+from lantoa.campaigns.permissions import can_edit_indicator_set
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
@@ -24,6 +24,12 @@ from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.notifications.selectors import reminder_counts
 from lantoa.reports import exports, services
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, ReportState
+from lantoa.reports.permissions import (
+    can_remind,
+    can_review_children,
+    can_review_report,
+    can_write_report,
+)
 from lantoa.reports.selectors import (
     completeness_for_unit,
     evidence_for_report,
@@ -83,9 +89,7 @@ def index(request):
             completeness_for_unit(campaign=campaign, unit=unit) if unit.numchild else None
         )
         context["own"] = report_get_for_user(request.user, campaign.pk, unit.pk)
-        context["can_edit_indicators"] = user_has_role_at(
-            request.user, campaign.owner_unit, "editor"
-        )
+        context["can_edit_indicators"] = can_edit_indicator_set(request.user, campaign)
     return render(request, "reports/index.html", context)
 
 
@@ -139,8 +143,8 @@ def _form_context(request, report, *, posted=None, errors=None, conflict="", pre
         "conflict": conflict,
         "suggested": suggested,
         "prefilled": prefill and bool(suggested) and not posted,
-        "can_write": user_has_role_at(request.user, report.unit, "editor"),
-        "can_review": parent is not None and user_has_role(request.user, parent, "approver"),
+        "can_write": can_write_report(request.user, report),
+        "can_review": parent is not None and can_review_report(request.user, report, parent=parent),
         "evidence": list(evidence_for_report(report)),
         "versions": list(report_versions(report)[:20]) if report.pk else [],
         "states": ReportState,
@@ -418,7 +422,7 @@ def _office(request, campaign_id, unit_id):
     return (
         campaign,
         unit,
-        [a for a in unit_ancestors(unit, known) if user_has_role(request.user, a, "viewer")],
+        [a for a in unit_ancestors(unit, known) if has_role(request.user, a, Role.VIEWER)],
     )
 
 
@@ -443,7 +447,7 @@ def review_list(request, campaign_id, unit_id):
             "reports": reports,
             "state": state,
             "states": ReportState.choices,
-            "can_review_children": user_has_role(request.user, unit, "approver"),
+            "can_review_children": can_review_children(request.user, unit),
         },
     )
 
@@ -467,7 +471,7 @@ def completeness_page(request, campaign_id, unit_id):
             "c": completeness,
             "rate": rate,
             "reminded": reminded,
-            "can_remind": user_has_role(request.user, unit, "editor"),
+            "can_remind": can_remind(request.user, unit),
             "today": timezone.localdate(),
         },
     )
@@ -557,7 +561,7 @@ def consolidated_pdf(request, campaign_id, unit_id):
 @login_required
 def indicator_set(request, campaign_id):
     campaign = _campaign(campaign_id)
-    if not user_has_role_at(request.user, campaign.owner_unit, "editor"):
+    if not can_edit_indicator_set(request.user, campaign):
         raise Http404
     errors = []
     if request.method == "POST":

@@ -4,11 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lantoa.core.errors import Conflict
+from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.units.models import Unit, UnitKind, same_code_space_q
+from lantoa.units.permissions import can_add_unit, can_edit_unit
 
 TRACKED = [
     "name",
@@ -55,8 +56,30 @@ def _validate(unit: Unit) -> None:
         raise ValidationError(errors)
 
 
+# What an edit may change; the tree position (path, depth), the search key and the
+# timestamps are the service's own.
+UPDATABLE = {
+    "name",
+    "kind",
+    "code",
+    "abbreviation",
+    "governing_body",
+    "place_name",
+    "email",
+    "address",
+    "valid_from",
+    "valid_to",
+    "successor",
+}
+
+
 @transaction.atomic
 def unit_create(*, parent: Unit | None, actor=None, **fields) -> Unit:
+    if actor is not None and not can_add_unit(actor, parent):
+        raise NotFound
+    unknown = set(fields) - UPDATABLE
+    if unknown:
+        raise ValidationError({f: _("Không sửa được trường này.") for f in sorted(unknown)})
     unit = Unit(**fields)
     _validate(unit)
     unit = (
@@ -77,6 +100,11 @@ def unit_create(*, parent: Unit | None, actor=None, **fields) -> Unit:
 
 @transaction.atomic
 def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
+    unknown = set(fields) - UPDATABLE
+    if unknown:
+        raise ValidationError({f: _("Không sửa được trường này.") for f in sorted(unknown)})
+    if actor is not None and not can_edit_unit(actor, unit):
+        raise NotFound
     before = _snapshot(unit)
     for key, value in fields.items():
         setattr(unit, key, value)

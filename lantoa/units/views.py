@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import Role
-from lantoa.accounts.selectors import role_for_unit, unit_get_for_user, user_has_role
+from lantoa.accounts.selectors import role_for_unit, unit_get_for_user
 from lantoa.core.errors import NotFound, error_messages
 from lantoa.core.imports import import_page
 from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
@@ -16,10 +16,10 @@ from lantoa.history.selectors import history_for_subtree
 from lantoa.units import services
 from lantoa.units.forms import UnitForm
 from lantoa.units.models import Unit, UnitKind, subtree_q
+from lantoa.units.permissions import can_add_unit, can_edit_unit
 from lantoa.units.selectors import (
     unit_children,
     unit_descendant_count,
-    unit_parent,
     units_list,
     visible_ancestors,
 )
@@ -46,7 +46,8 @@ def unit_detail(request, unit_id):
             "children": children,
             "descendant_count": unit_descendant_count(unit=unit),
             "role": role and Role(role).label,
-            "is_admin": user_has_role(request.user, unit, "admin"),
+            "is_admin": can_add_unit(request.user, unit),
+            "can_edit": can_edit_unit(request.user, unit),
             "predecessors": unit.predecessors.all(),
         },
     )
@@ -101,7 +102,7 @@ def _save_form(request, form, save):
 
 @login_required
 def unit_add(request, unit_id):
-    parent = _get(request, unit_id, role="admin")
+    parent = _get(request, unit_id, role=Role.ADMIN)
     form = UnitForm(request.POST or None)
     form.fields["successor"].choices = [("", "—")]
     if request.method == "POST":
@@ -127,10 +128,8 @@ def unit_add(request, unit_id):
 @login_required
 def unit_edit(request, unit_id):
     unit = _get(request, unit_id)
-    parent = unit_parent(unit)
-    if parent is None or not user_has_role(request.user, parent, "admin"):
-        if not request.user.is_superuser:
-            raise Http404
+    if not can_edit_unit(request.user, unit):
+        raise Http404
     form = UnitForm(request.POST or None, instance=unit, initial={"successor": unit.successor_id})
     form.fields["successor"].choices = _successor_choices(request, unit)
     if request.method == "POST":
@@ -150,7 +149,7 @@ def unit_edit(request, unit_id):
 
 @login_required
 def unit_import(request, unit_id):
-    unit = _get(request, unit_id, role="admin")
+    unit = _get(request, unit_id, role=Role.ADMIN)
     return import_page(
         request,
         unit=unit,
@@ -163,7 +162,7 @@ def unit_import(request, unit_id):
 
 @login_required
 def unit_import_template(request, unit_id):
-    unit = _get(request, unit_id, role="admin")
+    unit = _get(request, unit_id, role=Role.ADMIN)
     content = template_workbook(
         title="Đơn vị",
         headers=["Mã", "Tên", "Loại", "Mã đơn vị cấp trên", "Thư điện tử", "Địa chỉ"],
@@ -176,6 +175,6 @@ def unit_import_template(request, unit_id):
 
 @login_required
 def unit_history(request, unit_id):
-    unit = _get(request, unit_id, role="admin")
+    unit = _get(request, unit_id, role=Role.ADMIN)
     entries = Paginator(history_for_subtree(unit=unit), 50).get_page(request.GET.get("page"))
     return render(request, "units/history.html", {"unit": unit, "entries": entries})

@@ -46,3 +46,26 @@ def test_create_campaign_needs_an_approver_of_the_owner_unit(demo, api_as):
     again = api_as("bo.gddt").post("/api/v1/campaigns", payload)
     assert again.status_code == 400
     assert again.json()["errors"] == [{"field": "year", "message": "Đã có Tuần lễ năm 2030."}]
+
+
+@pytest.mark.django_db
+def test_a_provincial_department_cannot_create_the_national_week(demo, api_as, client_as):
+    """The page refused so.hanoi (404) while the API answered 201 for its own unit."""
+    from lantoa.campaigns.models import Campaign
+
+    payload = {
+        "year": 2031,
+        "title": "Tuần lễ hưởng ứng học tập suốt đời năm 2031",
+        "theme": "Học tập suốt đời",
+        "starts_on": "2031-10-01",
+        "ends_on": "2031-10-07",
+        "owner_unit_id": demo["so_hanoi"].pk,
+    }
+    before = Campaign.objects.count()
+    response = api_as("so.hanoi").post("/api/v1/campaigns", payload)
+    assert response.status_code == 404, response.content
+    assert client_as("so.hanoi").get("/tuan-le/moi/").status_code == 404
+    # Even the ministry cannot hand the Week to a unit below the top.
+    response = api_as("bo.gddt").post("/api/v1/campaigns", payload)
+    assert response.status_code == 404, response.content
+    assert Campaign.objects.count() == before

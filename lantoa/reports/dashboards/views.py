@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from lantoa.accounts.selectors import unit_get_for_user, user_has_role
+from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import NotFound
 from lantoa.reports.dashboards.selectors import (
@@ -11,6 +11,7 @@ from lantoa.reports.dashboards.selectors import (
     reporting_timeline,
     year_over_year,
 )
+from lantoa.reports.permissions import can_remind
 from lantoa.reports.selectors import indicators_for, rollup_for_unit
 
 
@@ -92,7 +93,7 @@ def campaign_dashboard(request):
             "activities": activities,
             "activities_total": sum(a["count"] for a in activities),
             "yoy": yoy,
-            "can_remind": missing > 0 and user_has_role(request.user, unit, "editor"),
+            "can_remind": missing > 0 and can_remind(request.user, unit),
             "charts": _chart_data(
                 timeline=timeline,
                 rollup=rollup,

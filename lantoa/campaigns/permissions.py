@@ -1,0 +1,30 @@
+"""Who may create and shape the year's campaign (see ``lantoa.accounts.permissions``)."""
+
+from lantoa.accounts.permissions import Role, has_role_at, is_superuser, units_with_role
+from lantoa.units.models import Unit
+
+
+def campaign_owner_units(user) -> list:
+    """Top-level units the user may create a campaign for: approvers held on the root
+    itself (the ministry). A provincial department is never an owner."""
+    if is_superuser(user):
+        return list(Unit.get_root_nodes()[:1])
+    return [u for u in units_with_role(user, Role.APPROVER) if u.depth == 1]
+
+
+def can_create_campaign(user, owner_unit=None) -> bool:
+    """Only an approver of the top (root) unit creates the national Week; with
+    ``owner_unit``, that the campaign is owned by such a root unit."""
+    if owner_unit is not None and owner_unit.depth != 1:
+        return False
+    if is_superuser(user):
+        return True
+    owners = campaign_owner_units(user)
+    if owner_unit is None:
+        return bool(owners)
+    return any(u.pk == owner_unit.pk for u in owners)
+
+
+def can_edit_indicator_set(user, campaign) -> bool:
+    """The campaign's indicators and rules: editors of the owner unit itself."""
+    return has_role_at(user, campaign.owner_unit, Role.EDITOR)

@@ -1,0 +1,36 @@
+"""Who may change the unit tree (see ``lantoa.accounts.permissions``)."""
+
+from lantoa.accounts.permissions import Role, has_role, is_superuser
+from lantoa.units.models import Unit
+
+
+def _parent(unit: Unit) -> Unit | None:
+    if unit.depth <= 1:
+        return None
+    return Unit.objects.filter(path=unit.path[: -unit.steplen]).first()
+
+
+def can_add_unit(user, parent: Unit | None) -> bool:
+    """Add a unit under ``parent``: an admin of ``parent`` or of an ancestor; a new
+    top-level unit: a superuser."""
+    if parent is None:
+        return is_superuser(user)
+    return has_role(user, parent, Role.ADMIN)
+
+
+def can_edit_unit(user, unit: Unit, *, parent: Unit | None = None) -> bool:
+    """Change or close ``unit``: an admin of an ancestor (never the unit's own admin,
+    who could otherwise rename or close the unit that grants the role). A top-level
+    unit has no ancestor: only a superuser changes it."""
+    if is_superuser(user):
+        return True
+    parent = parent if parent is not None else _parent(unit)
+    return parent is not None and has_role(user, parent, Role.ADMIN)
+
+
+def can_import_units(user, unit: Unit) -> bool:
+    return has_role(user, unit, Role.ADMIN)
+
+
+def can_see_unit_history(user, unit: Unit) -> bool:
+    return has_role(user, unit, Role.ADMIN)
