@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from lantoa.accounts.selectors import user_has_role
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.core.uploads import AcceptedUpload, Download, upload_accept
 from lantoa.documents.models import Attachment, Document, DocumentState
+from lantoa.documents.permissions import can_edit_document
 from lantoa.history.services import history_record
 
 MAX_PER_DOCUMENT = 30
@@ -34,9 +34,7 @@ def attachment_file_accept(upload) -> AcceptedUpload:
 
 
 def can_attach(user, document: Document) -> bool:
-    return any(
-        user_has_role(user, u, "editor") for u in (document.drafting_unit, document.issuer_unit)
-    )
+    return can_edit_document(user, document)
 
 
 def _require_changeable(document: Document, user) -> None:
