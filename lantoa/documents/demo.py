@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from lantoa.documents import services
-from lantoa.documents.models import Document, IssuerSetting
+from lantoa.documents.models import Document, IssuerSetting, UnitSigner
 from lantoa.documents.services import AssignmentIn, RecipientIn
 from lantoa.units.models import Unit, UnitKind
 
@@ -80,8 +80,54 @@ def _kids(unit: Unit, *kinds: str, on: date | None = None) -> list[Unit]:
     return list(qs.order_by("path"))
 
 
+# Signers the seeds do not name, chosen for the demo (names invented).
+DEMO_SIGNERS = {
+    "bo": [("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Nguyễn Văn Bình")],
+    "so_hanoi": [("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Thị Thanh Hà")],
+    "so_binhduong": [("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Lê Văn Hùng")],
+    "so_lamdong": [("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Phạm Thị Lan")],
+    "ubnd_tdm": [("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Thu Cúc")],
+    "pgd_longbien": [("", "TRƯỞNG PHÒNG", "Đỗ Minh Quân")],
+    "ubnd_longbien": [("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Hoàng Văn Sơn")],
+}
+
+
+def _demo_signers(units: dict) -> None:
+    for key, rows in DEMO_SIGNERS.items():
+        unit = units.get(key)
+        if unit is None:
+            continue
+        for i, (authority, title, name) in enumerate(rows):
+            UnitSigner.objects.get_or_create(
+                unit=unit,
+                authority=authority,
+                title=title,
+                name=name,
+                defaults={"position": i},
+            )
+
+
+def _with_signer(fields: dict) -> dict:
+    """Complete a signer block the seeds leave unnamed from the issuer's signers, and
+    record a named one as one of the issuer's signers."""
+    signer = dict(fields.get("signer") or {})
+    issuer = fields["issuer_unit"]
+    if signer.get("name"):
+        UnitSigner.objects.get_or_create(
+            unit=issuer,
+            authority=signer.get("authority", ""),
+            title=signer.get("title", ""),
+            name=signer["name"],
+        )
+    elif signer.get("title"):
+        known = UnitSigner.objects.filter(unit=issuer, title=signer["title"]).first()
+        if known is not None:
+            signer = {"authority": known.authority, "title": known.title, "name": known.name}
+    return {**fields, "signer": signer}
+
+
 def _issue(*, actor, approver=None, issued_on: date, number: int | None, **fields) -> Document:
-    doc = services.document_create(user=actor, **fields)
+    doc = services.document_create(user=actor, **_with_signer(fields))
     services.document_submit(document=doc, user=actor)
     services.document_approve(document=doc, user=approver or actor)
     return services.document_issue(
@@ -110,6 +156,7 @@ def build(world) -> None:
     provinces_then = [u["ubnd_hanoi"], u["ubnd_langson"], u["ubnd_binhduong"], u["ubnd_lamdong"]]
     departments_then = [u["so_hanoi"], u["so_langson"], u["so_binhduong"], u["so_lamdong"]]
     minister = {"authority": "KT. BỘ TRƯỞNG", "title": "THỨ TRƯỞNG", "name": ""}
+    _demo_signers(u)
 
     # ---- 2020: ministry → Lạng Sơn (seed 001) -----------------------------------
     cv_3589 = _issue(

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("moi/", views.document_new, name="new"),
     path("quy-dinh-phe-duyet/", views.issuer_settings, name="settings"),
+    path("nguoi-ky/", edoc_views.unit_signers, name="signers"),
     path("<int:document_id>/", views.document_detail, name="detail"),
     path("<int:document_id>/sua/", views.document_edit, name="edit"),
     path("<int:document_id>/lay-y-kien/", views.document_consult, name="consult"),

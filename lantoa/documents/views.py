@@ -42,6 +42,7 @@ from lantoa.documents.permissions import (
     is_author,
 )
 from lantoa.documents.rendering import pdf_available
+from lantoa.documents.signers import signer_dict, signer_get, signers_for_unit
 from lantoa.history.selectors import history_for_object
 from lantoa.units.models import SCHOOL_KINDS, Unit, UnitKind
 
@@ -195,11 +196,7 @@ def _form_data(request, issuer: Unit | None) -> dict:
         "recipients": recipients,
         "assignments": assignments,
         "based_on": based_on,
-        "signer": {
-            "authority": post.get("signer_authority", ""),
-            "title": post.get("signer_title", ""),
-            "name": post.get("signer_name", ""),
-        },
+        "signer": _signer_from_post(post, issuer),
         "report_due_on": _parse_date(post.get("report_due_on")),
         "place": post.get("place", ""),
         "theme": post.get("theme", ""),
@@ -207,6 +204,20 @@ def _form_data(request, issuer: Unit | None) -> dict:
         "ends_on": _parse_date(post.get("ends_on")),
         "venue": post.get("venue", ""),
         "event_form": post.get("event_form", ""),
+    }
+
+
+def _signer_from_post(post, issuer: Unit | None) -> dict:
+    """The signer chosen from the issuer's list, or typed in."""
+    if post.get("signer_id") and issuer is not None:
+        try:
+            return signer_dict(signer_get(issuer, post.get("signer_id")))
+        except NotFound:
+            raise ValidationError({"signer": _("Không tìm thấy người ký đã chọn.")})
+    return {
+        "authority": post.get("signer_authority", ""),
+        "title": post.get("signer_title", ""),
+        "name": post.get("signer_name", ""),
     }
 
 
@@ -231,6 +242,7 @@ def _form_context(request, *, initial: dict, document: Document | None, errors=N
         "targets": _target_choices(area) if area else [],
         "duties": duties,
         "duty_rows": len(duties),
+        "unit_signers": signers_for_unit(issuer) if issuer else [],
         "errors": errors or [],
     }
 
@@ -294,6 +306,7 @@ def document_new(request):
     elif parent is not None:
         pre = selectors.plan_prefill(parent=parent, issuer=issuer)
         initial = {
+            **_default_signer_initial(issuer),
             **pre,
             "parent": parent,
             "recipient_units": pre["recipients"],
@@ -318,12 +331,24 @@ def document_new(request):
             "recipient_units": [],
             "recipient_text": "Lưu: VT.",
             "drafting": _default_drafter(request.user),
+            **_default_signer_initial(issuer),
             "based_on": [],
             "legal_bases": [],
         }
     return render(
         request, "documents/form.html", _form_context(request, initial=initial, document=None)
     )
+
+
+def _default_signer_initial(issuer: Unit) -> dict:
+    first = next(iter(signers_for_unit(issuer)), None)
+    if first is None:
+        return {}
+    return {
+        "signer_authority": first.authority,
+        "signer_title": first.title,
+        "signer_name": first.name,
+    }
 
 
 def _children(issuer: Unit, on: date | None = None) -> list[Unit]:

@@ -3,7 +3,8 @@
 from django.utils import timezone
 
 from lantoa.campaigns.models import Campaign
-from lantoa.documents.rendering import Appendix, OfficialDocument, Signer, render_docx
+from lantoa.documents.rendering import Appendix, OfficialDocument, render_docx
+from lantoa.documents.signers import default_signer
 from lantoa.honours.models import NomineeKind
 from lantoa.honours.selectors import honours_approved_by
 from lantoa.units.models import Unit
@@ -45,7 +46,7 @@ def decision_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument:
             )
         ],
         recipients=["Như Điều 3;", "Lưu: VT."],
-        signer=Signer(authority="", title="THỦ TRƯỞNG ĐƠN VỊ", name=""),
+        signer=default_signer(unit),
         appendices=[
             Appendix(
                 title="DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TUYÊN DƯƠNG",

@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from lantoa.campaigns.models import Campaign
-from lantoa.documents.rendering import Appendix, OfficialDocument, Signer, render_docx
+from lantoa.documents.rendering import Appendix, OfficialDocument, render_docx
+from lantoa.documents.signers import default_signer
 from lantoa.reports.excel import report_template, rollup_workbook
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, Report
 from lantoa.reports.selectors import (
@@ -158,7 +159,7 @@ def consolidated_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument
         subject=f"Kết quả tổ chức Tuần lễ hưởng ứng học tập suốt đời năm {campaign.year}",
         sections=sections,
         recipients=[*([parent.name] if parent else []), "Lưu: VT."],
-        signer=Signer(authority="", title="THỦ TRƯỞNG ĐƠN VỊ", name=""),
+        signer=default_signer(unit),
         appendices=[
             Appendix(
                 title="PHỤ LỤC I. SỐ LIỆU TỔNG HỢP THEO CHỈ TIÊU",

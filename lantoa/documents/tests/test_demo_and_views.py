@@ -148,3 +148,18 @@ def test_duties_keep_the_seeds_own_numbering(demo):
     )
     assert "5.3. Các trường học trên địa bàn Quận" in text
     assert "5. 5.3." not in text
+
+
+def test_every_issued_demo_document_names_its_signer(demo):
+    cv = by_ref("3442/SGDĐT-GDĐT-ĐH")
+    assert (cv.signer_authority, cv.signer_title, cv.signer_name) == (
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Trần Thị Thanh Hà",
+    )
+    unnamed = Document.objects.filter(state=DocumentState.ISSUED, signer_name="")
+    assert list(unnamed.values_list("symbol", "number")) == []
+    text = [
+        p.text for p in DocxDocument(io.BytesIO(document_docx(cv))).tables[-1].cell(0, 1).paragraphs
+    ]
+    assert "Trần Thị Thanh Hà" in text
