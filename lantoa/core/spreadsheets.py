@@ -1,19 +1,220 @@
-"""Reading .xlsx/.csv uploads into rows, and building template workbooks."""
+"""Reading .xlsx/.csv uploads into rows, and building template workbooks.
+
+Every uploaded spreadsheet goes through ``workbook_open`` (or ``read_table``): the file
+size, the zip's uncompressed size and compression ratio, macros and each sheet's declared
+``<dimension>`` are checked *before* openpyxl parses anything, and rows are then read
+read-only with row and column caps (``SheetLimits``), so a 1.5 KB file declaring a
+million rows costs nothing.
+"""
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from lantoa.core.text import fold, nfc
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MB = 1024 * 1024
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z0-9:$]+)\"")
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """Caps checked before a spreadsheet is parsed: the file, the zip, every sheet's size."""
+
+    max_bytes: int = 5 * MB
+    max_uncompressed: int = 60 * MB
+    max_ratio: int = 100
+    max_rows: int = 5000
+    max_columns: int = 60
+
+
+def _read_capped(upload, limits: SheetLimits) -> bytes:
+    too_big = ValidationError(
+        _("Tệp vượt quá %(mb)s MB.") % {"mb": max(1, limits.max_bytes // MB)},
+        code="sheet_too_large",
+    )
+    size = getattr(upload, "size", None)
+    if size is not None and size > limits.max_bytes:
+        raise too_big
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise too_big
+    return data
+
+
+def _too_many_rows(limits: SheetLimits) -> ValidationError:
+    return ValidationError(
+        _("Bảng tính quá lớn: tối đa %(rows)s dòng và %(columns)s cột.")
+        % {
+            "rows": number_format(limits.max_rows, force_grouping=True),
+            "columns": limits.max_columns,
+        },
+        code="sheet_too_many_rows",
+    )
+
+
+def _not_xlsx() -> ValidationError:
+    return ValidationError(
+        _("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."), code="sheet_invalid"
+    )
+
+
+def xlsx_inspect(data: bytes, *, limits: SheetLimits) -> None:
+    """Refuse, without parsing, a workbook that would expand beyond ``limits``: the zip's
+    uncompressed size and ratio, macros, and every sheet's declared dimension."""
+    if not data.startswith(b"PK\x03\x04"):
+        raise _not_xlsx()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            total = sum(e.file_size for e in entries)
+            packed = sum(e.compress_size for e in entries) or 1
+            if (
+                len(entries) > 2000
+                or total > limits.max_uncompressed
+                or (total > MB and total / packed > limits.max_ratio)
+            ):
+                raise ValidationError(
+                    _("Tệp nén bất thường (dung lượng khi giải nén quá lớn)."),
+                    code="sheet_zip_bomb",
+                )
+            names = {e.filename.lower() for e in entries}
+            if any(
+                e.file_size > 10 * MB and not e.filename.lower().startswith("xl/worksheets/")
+                for e in entries
+            ):
+                raise ValidationError(
+                    _("Tệp nén bất thường (dung lượng khi giải nén quá lớn)."),
+                    code="sheet_zip_bomb",
+                )
+            if "xl/workbook.xml" not in names:
+                raise _not_xlsx()
+            if any("vbaproject" in n for n in names):
+                raise ValidationError(
+                    _("Tệp chứa macro; chỉ nhận tệp .xlsx không có macro."), code="sheet_macro"
+                )
+            for entry in entries:
+                lower = entry.filename.lower()
+                if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+                    with archive.open(entry) as sheet:
+                        head = sheet.read(4096)
+                    _check_dimension(head, limits)
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, RuntimeError):
+        raise _not_xlsx()
+
+
+def _check_dimension(head: bytes, limits: SheetLimits) -> None:
+    match = _DIMENSION.search(head)
+    if not match:
+        return  # no declaration: rows are capped while reading (sheet_rows)
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
+    except (ValueError, TypeError):
+        raise _not_xlsx()
+    if (max_row or 0) > limits.max_rows + 10 or (max_col or 0) > limits.max_columns + 10:
+        raise _too_many_rows(limits)
+
+
+class UploadedWorkbook:
+    """An uploaded .xlsx opened for reading values only, sheet by sheet, within limits.
+
+    Built from openpyxl's reader parts rather than ``load_workbook(read_only=True)``, whose
+    sheets scan their whole XML at opening when no ``<dimension>`` is declared.
+    """
+
+    def __init__(self, data: bytes, limits: SheetLimits):
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+
+        self.limits = limits
+        self._reader = reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)  # date formats: dates come back as dates
+        self._sheets = {
+            sheet.name: rel.target
+            for sheet, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        }
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self._sheets)
+
+    def rows(self, name: str, *, min_row: int = 1) -> list[list]:
+        """Values of sheet ``name`` as rows of ``limits.max_columns`` cells ("" when empty).
+
+        Row ``min_row`` comes first; content beyond the row or column cap is refused, never
+        dropped. Missing rows are filled in only up to the cap.
+        """
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        limits, wb = self.limits, self._reader.wb
+        width = limits.max_columns
+        rows: list[list] = []
+        try:
+            with self._reader.archive.open(self._sheets[name]) as source:
+                parser = WorkSheetParser(
+                    source,
+                    self._reader.shared_strings,
+                    data_only=True,
+                    epoch=wb.epoch,
+                    date_formats=wb._date_formats,
+                    timedelta_formats=wb._timedelta_formats,
+                )
+                for index, cells in parser.parse():
+                    filled = [c for c in cells if c["value"] not in (None, "")]
+                    if index > limits.max_rows + 1000 or (filled and index > limits.max_rows):
+                        raise _too_many_rows(limits)
+                    if index < min_row or not filled:
+                        continue
+                    if any(c["column"] > width for c in filled):
+                        raise _too_many_rows(limits)
+                    while len(rows) < index - min_row:
+                        rows.append([""] * width)
+                    values = [""] * width
+                    for cell in filled:
+                        values[cell["column"] - 1] = cell["value"]
+                    rows.append(values)
+        except ValidationError:
+            raise
+        except (KeyError, OSError, ValueError, IndexError, TypeError, SyntaxError) as exc:
+            raise _not_xlsx() from exc
+        return rows
+
+    def close(self) -> None:
+        self._reader.archive.close()
+
+
+def workbook_open(upload, *, limits: SheetLimits | None = None) -> UploadedWorkbook:
+    """Open an uploaded .xlsx after checking its size, zip and declared dimensions.
+
+    Read sheets with ``workbook.rows(name)`` (bounded rows and columns); close it after.
+    """
+    limits = limits or SheetLimits()
+    data = _read_capped(upload, limits)
+    xlsx_inspect(data, limits=limits)
+    try:
+        return UploadedWorkbook(data, limits)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
+        raise _not_xlsx() from exc
+    except SyntaxError as exc:  # malformed XML (ElementTree.ParseError)
+        raise _not_xlsx() from exc
 
 
 @dataclass
@@ -39,34 +240,46 @@ class RowErrors(Exception):
 
 
 def read_table(
-    upload, *, columns: dict[str, list[str]], optional: frozenset[str] | set[str] = frozenset()
+    upload,
+    *,
+    columns: dict[str, list[str]],
+    optional: frozenset[str] | set[str] = frozenset(),
+    limits: SheetLimits | None = None,
 ) -> list[dict]:
     """Read an uploaded .xlsx or .csv into dicts keyed by our column names.
 
     ``columns`` maps our key → accepted header spellings (compared without
     diacritics or case). Each row gets ``_row`` (the 1-based sheet row). Keys in
     ``optional`` may be absent from the sheet (their value is then "").
+    The file is checked against ``limits`` before it is parsed (see ``workbook_open``).
     """
+    limits = limits or SheetLimits()
     name = (getattr(upload, "name", "") or "").lower()
-    data = upload.read()
     if name.endswith(".csv"):
+        data = _read_capped(upload, limits)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationError(_("Tệp CSV phải được lưu với mã hóa UTF-8."))
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = []
+        for row in csv.reader(io.StringIO(text)):
+            if len(rows) > limits.max_rows:
+                raise _too_many_rows(limits)
+            rows.append(row[: limits.max_columns])
     elif name.endswith(".xlsx"):
+        workbook = workbook_open(upload, limits=limits)
         try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-            raise ValidationError(_("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")) from exc
-        rows = [["" if v is None else v for v in r] for r in sheet.iter_rows(values_only=True)]
+            if not workbook.sheetnames:
+                raise ValidationError(_("Tệp không có dữ liệu."))
+            rows = workbook.rows(workbook.sheetnames[0])
+        finally:
+            workbook.close()
     else:
         raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-    rows = [r for r in rows if any(str(v).strip() for v in r)]
-    if not rows:
+    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(str(v).strip() for v in r)]
+    if not numbered:
         raise ValidationError(_("Tệp không có dữ liệu."))
-    header = [fold(str(h)) for h in rows[0]]
+    header = [fold(str(h)) for h in numbered[0][1]]
     index = {}
     missing = []
     for key, spellings in columns.items():
@@ -78,7 +291,7 @@ def read_table(
     if missing:
         raise ValidationError(_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})
     result = []
-    for number, raw in enumerate(rows[1:], start=2):
+    for number, raw in numbered[1:]:
         item = {"_row": number}
         for key, pos in index.items():
             value = raw[pos] if pos is not None and pos < len(raw) else ""

@@ -1,5 +1,6 @@
 """Vietnamese text: NFC normalisation and diacritic-insensitive search keys."""
 
+import re
 import unicodedata
 
 from django.db.models import Q
@@ -7,9 +8,22 @@ from django.db.models import Q
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
 
 
+# C0/C1 control characters (Word pastes \x01, \x0b…), lone surrogates and the two
+# non-characters XML forbids; tab and line feed stay.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def nfc(value: str | None) -> str:
-    """Normalise to NFC (what Vietnamese keyboards on Windows do not always produce)."""
-    return unicodedata.normalize("NFC", value or "").strip()
+    """Normalise to NFC (what Vietnamese keyboards on Windows do not always produce),
+    drop control characters (kept: tab, line feed; CR LF becomes LF) and trim."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
+def xml_safe(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot hold (for DOCX/XLSX output)."""
+    return _CONTROL.sub("", value)
 
 
 def fold(value: str | None) -> str:

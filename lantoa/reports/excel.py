@@ -7,17 +7,16 @@ upload is refused whole, with every bad cell listed; nothing is stored then.
 """
 
 import io
-from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from lantoa.campaigns.models import Campaign, Indicator
-from lantoa.core.spreadsheets import RowError, RowErrors
+from lantoa.core.spreadsheets import RowError, RowErrors, SheetLimits, workbook_open
+from lantoa.core.text import nfc
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, Report
 from lantoa.reports.services import parse_count, validate_values
 from lantoa.units.models import Unit
@@ -34,6 +33,7 @@ BUDGET_ROWS = [
     (BUDGET_SPONSOR, "Kinh phí xã hội hóa, tài trợ", "Kinh phí", "đồng"),
 ]
 UOM_LABEL = {"count": "số lượng", "vnd": "đồng"}
+UPLOAD_LIMITS = SheetLimits(max_bytes=5 * 1024 * 1024, max_rows=2000, max_columns=30)
 
 _BOLD = Font(name="Times New Roman", bold=True)
 _PLAIN = Font(name="Times New Roman")
@@ -121,38 +121,51 @@ def report_upload_parse(*, upload, report: Report, indicators: list[Indicator], 
     name = (getattr(upload, "name", "") or "").lower()
     if not name.endswith(".xlsx"):
         raise ValidationError("Chỉ nhận tệp Excel (.xlsx) tải từ mẫu báo cáo.")
+    wb = workbook_open(upload, limits=UPLOAD_LIMITS)  # caps checked before parsing
     try:
-        wb = load_workbook(io.BytesIO(upload.read()), data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-        raise ValidationError("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.") from exc
+        return _parse(wb, report=report, indicators=indicators, rules=rules)
+    finally:
+        wb.close()
+
+
+def _cell(rows: list[list], row: int, column: int):
+    """Value at 1-based (row, column) of ``UploadedWorkbook.rows`` output, None when absent."""
+    if row <= len(rows) and column <= len(rows[row - 1]):
+        value = rows[row - 1][column - 1]
+        return None if value == "" else value
+    return None
+
+
+def _parse(wb, *, report: Report, indicators: list[Indicator], rules) -> dict:
     if META_SHEET not in wb.sheetnames or VALUES_SHEET not in wb.sheetnames:
         raise ValidationError(
             "Tệp không đúng mẫu báo cáo của Lantoa: hãy tải mẫu Excel của báo cáo này và nhập vào đó."
         )
-    meta = wb[META_SHEET]
-    if meta["A1"].value != MARKER:
+    # The template check reads the small hidden sheet only: a foreign file stops here.
+    meta = wb.rows(META_SHEET)
+    if _cell(meta, 1, 1) != MARKER:
         raise ValidationError("Tệp không đúng mẫu báo cáo của Lantoa (sai phiên bản mẫu).")
-    if meta["B2"].value != report.campaign_id or meta["B3"].value != report.unit_id:
+    if _cell(meta, 2, 2) != report.campaign_id or _cell(meta, 3, 2) != report.unit_id:
         raise ValidationError(
-            f"Tệp là mẫu của đơn vị «{meta['C3'].value}», Tuần lễ {meta['C2'].value}; "
+            f"Tệp là mẫu của đơn vị «{_cell(meta, 3, 3)}», Tuần lễ {_cell(meta, 2, 3)}; "
             f"không phải của {report.unit.name}, Tuần lễ {report.campaign.year}."
         )
     by_code = {i.code: i for i in indicators}
     labels = {code: name for code, name, _g, _u in BUDGET_ROWS}
-    ws = wb[VALUES_SHEET]
+    value_rows = wb.rows(VALUES_SHEET, min_row=FIRST_VALUE_ROW)
     errors: list[RowError] = []
     values: dict[str, int] = {}
     budget: dict[str, int | None] = {BUDGET_STATE: None, BUDGET_SPONSOR: None}
     seen: set[str] = set()
-    for row in ws.iter_rows(min_row=FIRST_VALUE_ROW, max_col=VALUE_COLUMN):
-        code = row[0].value
-        raw = row[VALUE_COLUMN - 1].value
-        r = row[0].row
+    rows_of: dict[str, int] = {}
+    for r, row in enumerate(value_rows, start=FIRST_VALUE_ROW):
+        code, raw = row[0], row[VALUE_COLUMN - 1]
         if code is None or str(code).strip() == "":
             if raw not in (None, ""):
                 errors.append(RowError(r, _cell_label(r), "Có giá trị nhưng thiếu mã chỉ tiêu."))
             continue
         code = str(code).strip()
+        rows_of.setdefault(code, r)
         label = by_code[code].name if code in by_code else labels.get(code)
         if label is None:
             errors.append(
@@ -175,11 +188,6 @@ def report_upload_parse(*, upload, report: Report, indicators: list[Indicator], 
             RowError(FIRST_VALUE_ROW, "A", "Thiếu dòng chỉ tiêu: " + ", ".join(missing) + ".")
         )
     if not errors:
-        rows_of = {
-            str(row[0].value).strip(): row[0].row
-            for row in ws.iter_rows(min_row=FIRST_VALUE_ROW, max_col=1)
-            if row[0].value
-        }
         try:
             validate_values(indicators=indicators, rules=rules, values=values)
         except ValidationError as exc:
@@ -189,20 +197,21 @@ def report_upload_parse(*, upload, report: Report, indicators: list[Indicator], 
     sections: dict[str, str] = {}
     if SECTIONS_SHEET in wb.sheetnames:
         keys = {s["key"] for s in report.campaign.report_sections}
-        for row in wb[SECTIONS_SHEET].iter_rows(min_row=2, max_col=3):
-            key, text = row[0].value, row[2].value
-            if key is None:
+        section_rows = wb.rows(SECTIONS_SHEET, min_row=2)
+        for r, row in enumerate(section_rows, start=2):
+            key, text = row[0], row[2]
+            if key in (None, ""):
                 continue
             if str(key) not in keys:
                 errors.append(
                     RowError(
-                        row[0].row,
-                        f"{SECTIONS_SHEET}!A{row[0].row}",
+                        r,
+                        f"{SECTIONS_SHEET}!A{r}",
                         f"Mục «{key}» không có trong mẫu.",
                     )
                 )
                 continue
-            sections[str(key)] = "" if text is None else str(text)
+            sections[str(key)] = "" if text in (None, "") else nfc(str(text))
     if errors:
         raise RowErrors(errors)
     return {
