@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from lantoa.accounts.permissions import Role, has_role
 from lantoa.accounts.selectors import (
@@ -96,7 +97,9 @@ def index(request):
 # --- the report form ------------------------------------------------------------------------
 
 
-def _form_context(request, report, *, posted=None, errors=None, conflict="", prefill=False):
+def _form_context(
+    request, report, *, posted=None, errors=None, conflict="", prefill=False, submit_error=""
+):
     from lantoa.activities.selectors import activity_indicator_values
 
     indicators = indicators_for(report.campaign)
@@ -124,8 +127,17 @@ def _form_context(request, report, *, posted=None, errors=None, conflict="", pre
             }
         )
     field_errors = {}
+    codes = {ind.code for ind in indicators}
     for e in errors or []:
         field_errors.setdefault(e["field"], []).append(e["message"])
+        # The summary links each message to its field.
+        e["anchor"] = (
+            f"v_{e['field']}"
+            if e["field"] in codes
+            else e["field"]
+            if e["field"] in ("budget_state", "budget_sponsor")
+            else ""
+        )
     parent = Unit.objects.get_parent(report.unit)
     return {
         "report": report,
@@ -141,6 +153,9 @@ def _form_context(request, report, *, posted=None, errors=None, conflict="", pre
         "errors": errors or [],
         "field_errors": field_errors,
         "conflict": conflict,
+        "submit_error": submit_error,
+        # Fields the user must look at: the summary links to them and they are marked.
+        "invalid": sorted(field_errors),
         "suggested": suggested,
         "prefilled": prefill and bool(suggested) and not posted,
         "can_write": can_write_report(request.user, report),
@@ -201,6 +216,7 @@ def report_save(request, campaign_id, unit_id):
     except ValidationError as exc:
         errors = error_messages(exc)
         ctx = _form_context(request, report, posted=posted, errors=errors)
+        ctx["submitting"] = request.POST.get("gui") == "1"
         return render(request, template, ctx, status=400 if not request.htmx else 200)
     except Conflict as exc:
         fresh = _report(request, campaign_id, unit_id)
@@ -210,6 +226,19 @@ def report_save(request, campaign_id, unit_id):
     except PermissionDeniedError as exc:
         messages.error(request, exc.detail)
         return redirect("reports:report", report.campaign_id, report.unit_id)
+    if request.POST.get("gui") == "1":
+        # "Gửi báo cáo" in the form: what is on screen was saved just above, now submit it;
+        # a refusal leaves the saved figures and says why where the user is.
+        try:
+            services.report_submit(report=report, user=request.user)
+        except (Conflict, PermissionDeniedError) as exc:
+            ctx = _form_context(request, report, submit_error=exc.detail)
+            return render(request, template, ctx, status=409 if not request.htmx else 200)
+        messages.success(request, _("Đã gửi báo cáo lên cấp trên."))
+        url = reverse("reports:report", args=[report.campaign_id, report.unit_id])
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
     ctx = _form_context(request, report)
     ctx["saved"] = True
     if request.htmx:

@@ -85,3 +85,104 @@ def test_report_review_cycle_in_the_browser(browser_login, demo_live_server):
     page = _switch(page, browser_login, "bo.gddt")
     page.wait_for_url("**/tong-quan/")
     assert province_total_lop(page) == before + 5
+
+
+@pytest.fixture
+def phone(chromium, demo_live_server):
+    """A 360 px phone, logged out."""
+    context = chromium.new_context(
+        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def _in_view(page, selector) -> bool:
+    return page.evaluate(
+        """s => { const r = document.querySelector(s).getBoundingClientRect();
+                  return r.top >= 0 && r.bottom <= window.innerHeight; }""",
+        selector,
+    )
+
+
+@pytest.mark.browser
+def test_school_on_a_phone_cannot_lose_its_edits(phone, demo_live_server):
+    """360 px: a bad figure + «Gửi báo cáo» is refused where the thumb is (focus on the
+    summary, field marked, nothing sent); fixing it and tapping «Gửi báo cáo» without «Lưu»
+    stores the new values and submits. Few taps."""
+    from lantoa.reports.models import Report
+
+    world = load_world()
+    campaign, school = world.campaigns[2023], world.units["th_giathuy"]
+    base, page, taps = demo_live_server.url, phone, 0
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", "th.giathuy")
+    page.fill("#id_password", "hoctapsuotdoi")
+    page.click("button[type=submit]")
+    taps += 1
+    page.wait_for_url("**/tong-quan/")
+    page.goto(f"{base}/bao-cao/{campaign.pk}/{school.pk}/")
+
+    # The save bar with both buttons is on screen at once (sticky), Lưu and Gửi look different.
+    page.fill("#v_lop_hoc", "-1")
+    page.fill("#s_ket_qua", "Lớp kỹ năng số cho phụ huynh.")
+    assert "thay đổi chưa lưu" in page.inner_text("[data-save-state]")
+    assert _in_view(page, "#submit-report") and _in_view(page, "#save-report")
+    styles = page.evaluate(
+        """() => ['#save-report', '#submit-report'].map(
+            s => getComputedStyle(document.querySelector(s)).backgroundColor)"""
+    )
+    assert styles[0] != styles[1]
+    page.click("#submit-report")
+    taps += 1
+    page.wait_for_selector("#form-summary")
+    assert page.evaluate("document.activeElement.id") == "form-summary"
+    assert _in_view(page, "#form-summary")
+    assert "Báo cáo chưa được gửi." in page.inner_text("#form-summary")
+    assert page.get_attribute("#v_lop_hoc", "aria-invalid") == "true"
+    report = Report.objects.get(campaign=campaign, unit=school)
+    assert report.state != "submitted"
+    assert report.sections.get("ket_qua") != "Lớp kỹ năng số cho phụ huynh."
+
+    # The summary links to the field; fix it and send straight away.
+    page.click("#form-summary a[href='#v_lop_hoc']")
+    taps += 1
+    page.fill("#v_lop_hoc", "8")
+    page.click("#submit-report")
+    taps += 1
+    page.wait_for_selector("text=Đã gửi báo cáo lên cấp trên.")
+    report.refresh_from_db()
+    assert report.state == "submitted"
+    assert report.sections["ket_qua"] == "Lớp kỹ năng số cho phụ huynh."
+    assert report.values.get(indicator_code="lop_hoc").value == 8
+    assert taps <= 4
+
+
+@pytest.mark.browser
+def test_save_then_submit_card_is_at_hand_and_leaving_warns(phone, demo_live_server):
+    world = load_world()
+    campaign, school = world.campaigns[2023], world.units["th_giathuy"]
+    base, page = demo_live_server.url, phone
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", "th.giathuy")
+    page.fill("#id_password", "hoctapsuotdoi")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/tong-quan/")
+    page.goto(f"{base}/bao-cao/{campaign.pk}/{school.pk}/")
+    page.fill("#v_nguoi_hoc", "150")
+    # Leaving with an unsaved change asks first (the dialog is dismissed: we stay).
+    dialogs = []
+    page.once("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    page.click("a.brand")
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert "/bao-cao/" in page.url
+    page.click("#save-report")
+    page.wait_for_selector("text=Đã lưu (phiên bản")
+    # Right after the save, without a reload, «Gửi báo cáo» is on screen.
+    assert _in_view(page, "#submit-report") and _in_view(page, "[data-save-state]")
+    # Saved: leaving no longer asks.
+    page.click("a.brand")
+    page.wait_for_url("**/")

@@ -285,3 +285,52 @@ def test_report_form_prefills_from_the_units_activities_only_when_asked(demo, c2
     # Nothing was written by showing the suggestion.
     after = Report.objects.filter(campaign=c2023, unit=unit).first()
     assert (after.version if after else None) == (before.version if before else None)
+
+
+def test_submit_from_the_form_saves_what_is_on_screen_first(demo, c2023, client_as):
+    """«Gửi báo cáo» sits in the form: the edits typed but not yet saved are stored, then the
+    report is submitted (htmx answers with a redirect to the page that shows the result)."""
+    unit = demo.units["th_giathuy"]
+    report = Report.objects.get(campaign=c2023, unit=unit)
+    client = client_as("th.giathuy")
+    page = client.get(reverse("reports:report", args=[c2023.pk, unit.pk])).content.decode()
+    assert 'id="submit-report" name="gui" value="1"' in page
+    r = client.post(
+        reverse("reports:save", args=[c2023.pk, unit.pk]),
+        {"version": report.version, "v_lop_hoc": "7", "s_ket_qua": "Gõ xong bấm gửi", "gui": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200
+    assert r["HX-Redirect"] == reverse("reports:report", args=[c2023.pk, unit.pk])
+    report.refresh_from_db()
+    assert report.state == "submitted"
+    assert report.sections["ket_qua"] == "Gõ xong bấm gửi"
+    assert report.values.get(indicator_code="lop_hoc").value == 7
+    page = client.get(r["HX-Redirect"]).content.decode()
+    assert "Đã gửi báo cáo lên cấp trên." in page
+
+
+def test_submit_with_a_bad_field_is_refused_beside_the_field(demo, c2023, client_as):
+    unit = demo.units["th_giathuy"]
+    report = Report.objects.get(campaign=c2023, unit=unit)
+    client = client_as("th.giathuy")
+    r = client.post(
+        reverse("reports:save", args=[c2023.pk, unit.pk]),
+        {"version": report.version, "v_lop_hoc": "-2", "s_ket_qua": "Sai số", "gui": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and "HX-Redirect" not in r
+    assert 'id="form-summary"' in html and "data-focus" in html
+    assert "Báo cáo chưa được gửi." in html
+    assert 'href="#v_lop_hoc"' in html
+    assert 'aria-invalid="true" aria-describedby="err_lop_hoc"' in html
+    assert 'data-dirty="1"' in html  # the unsaved input is still there and still guarded
+    after = Report.objects.get(pk=report.pk)
+    assert (after.state, after.version) == (report.state, report.version)
+    # Without htmx: the whole page, status 400, same refusal.
+    r = client.post(
+        reverse("reports:save", args=[c2023.pk, unit.pk]),
+        {"version": report.version, "v_lop_hoc": "-2", "gui": "1"},
+    )
+    assert r.status_code == 400 and "Báo cáo chưa được gửi." in r.content.decode()
