@@ -138,7 +138,8 @@ def test_school_on_a_phone_cannot_lose_its_edits(phone, demo_live_server):
     page.click("#submit-report")
     taps += 1
     page.wait_for_selector("#form-summary")
-    assert page.evaluate("document.activeElement.id") == "form-summary"
+    # The summary takes the focus once htmx has settled the new form (times out otherwise).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-summary'")
     assert _in_view(page, "#form-summary")
     assert "Báo cáo chưa được gửi." in page.inner_text("#form-summary")
     assert page.get_attribute("#v_lop_hoc", "aria-invalid") == "true"
