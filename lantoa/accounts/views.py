@@ -12,7 +12,7 @@ from lantoa.accounts import services
 from lantoa.accounts.forms import LoginForm, MembershipForm, UserAddForm
 from lantoa.accounts.models import Membership, Role, User
 from lantoa.accounts.selectors import members_of_subtree, memberships_for_user, unit_get_for_user
-from lantoa.core.errors import NotFound, error_messages
+from lantoa.core.errors import error_messages
 from lantoa.core.imports import import_page
 from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
 from lantoa.units.models import subtree_q
@@ -57,10 +57,7 @@ def switch_membership(request):
 
 
 def _admin_unit(request, unit_id):
-    try:
-        return unit_get_for_user(request.user, unit_id, role=Role.ADMIN)
-    except NotFound:
-        raise Http404
+    return unit_get_for_user(request.user, unit_id, role=Role.ADMIN)
 
 
 def _unit_choices(unit):

@@ -21,25 +21,19 @@ from lantoa.activities.permissions import (
 )
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
-from lantoa.core.errors import Conflict, NotFound, error_messages
+from lantoa.core.errors import Conflict, error_messages
 from lantoa.core.spreadsheets import XLSX_MIME
 
 
 def _campaign(request):
     wanted = request.GET.get("campaign") or request.POST.get("campaign")
     if wanted:
-        try:
-            return campaign_get(wanted)
-        except NotFound:
-            raise Http404
+        return campaign_get(wanted)
     return campaign_current()
 
 
 def _get(request, activity_id, role=None) -> Activity:
-    try:
-        return selectors.activity_get_for_user(request.user, activity_id, role=role)
-    except NotFound:
-        raise Http404
+    return selectors.activity_get_for_user(request.user, activity_id, role=role)
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -206,10 +200,7 @@ def evidence(request, activity_id):
 def attendance(request, activity_id):
     activity = _get(request, activity_id)
     ids = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
-    try:
-        present = services.attendance_record(user=request.user, activity=activity, attended_ids=ids)
-    except NotFound:
-        raise Http404
+    present = services.attendance_record(user=request.user, activity=activity, attended_ids=ids)
     messages.success(request, _("Đã ghi nhận điểm danh: %(n)s người có mặt.") % {"n": present})
     return redirect("activities:detail", activity_id=activity.pk)
 
@@ -229,10 +220,7 @@ def cancel(request, activity_id):
 @login_required
 def registrations_xlsx(request, activity_id):
     activity = _get(request, activity_id)
-    try:
-        rows = selectors.registrations_for_activity(user=request.user, activity=activity)
-    except NotFound:
-        raise Http404
+    rows = selectors.registrations_for_activity(user=request.user, activity=activity)
     wb = Workbook()
     ws = wb.active
     ws.title = "Danh sách đăng ký"

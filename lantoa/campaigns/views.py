@@ -15,7 +15,7 @@ from lantoa.campaigns import services
 from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.permissions import campaign_owner_units
 from lantoa.campaigns.selectors import campaign_get, campaigns_list
-from lantoa.core.errors import NotFound, error_messages
+from lantoa.core.errors import error_messages
 from lantoa.units.models import Unit
 
 
@@ -60,10 +60,7 @@ def campaign_list(request):
 def campaign_detail(request, campaign_id):
     from lantoa.documents.selectors import documents_for_campaign_page
 
-    try:
-        campaign = campaign_get(campaign_id)
-    except NotFound:
-        raise Http404
+    campaign = campaign_get(campaign_id)
     return render(
         request,
         "campaigns/detail.html",

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.http import Http404
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from lantoa.core.errors import NotFound
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -16,3 +19,19 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NotFoundMiddleware:
+    """``NotFound`` from a selector or service (missing, or outside the user's scope)
+    is a 404 page: decided here once, so views need not catch it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            raise Http404 from exception
+        return None

@@ -10,16 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
+from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
 from lantoa.documents import attachments as attachment_services
 from lantoa.documents import selectors
 
 
 def _document(request, document_id):
-    try:
-        return selectors.document_get_for_user(request.user, document_id)
-    except NotFound:
-        raise Http404
+    return selectors.document_get_for_user(request.user, document_id)
 
 
 def _error_text(exc) -> str:
@@ -53,8 +50,6 @@ def attachment_remove(request, document_id, attachment_id):
     try:
         attachment = attachment_services.attachment_get(document, attachment_id)
         attachment_services.attachment_remove(attachment=attachment, user=request.user)
-    except NotFound:
-        raise Http404
     except (ValidationError, PermissionDeniedError, Conflict) as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -85,8 +80,6 @@ def unit_signers(request):
                 name=request.POST.get("name", ""),
                 active=request.POST.get("active", "on") == "on",
             )
-        except NotFound:
-            raise Http404
         except (ValidationError, PermissionDeniedError) as exc:
             messages.error(request, _error_text(exc))
         else:

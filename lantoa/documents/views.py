@@ -59,10 +59,7 @@ DEFAULT_SECTIONS = [
 
 
 def _document(request, document_id) -> Document:
-    try:
-        return selectors.document_get_for_user(request.user, document_id)
-    except NotFound:
-        raise Http404
+    return selectors.document_get_for_user(request.user, document_id)
 
 
 def _error_text(exc) -> str:
@@ -691,17 +688,14 @@ def document_file(request, document_id, fmt):
 @login_required
 def document_versions(request, document_id):
     document = _document(request, document_id)
-    try:
-        versions = selectors.versions_for_document(document, user=request.user)
-    except NotFound:
-        raise Http404
+    versions = selectors.versions_for_document(document, user=request.user)
     if not versions:
         raise Http404
     try:
         a = int(request.GET.get("a") or versions[0].version)
         b = int(request.GET.get("b") or versions[-1].version)
         diff = selectors.version_diff(document=document, a=a, b=b)
-    except (ValueError, NotFound):
+    except ValueError:
         raise Http404
     return render(
         request,
@@ -713,10 +707,7 @@ def document_versions(request, document_id):
 @login_required
 @require_POST
 def assignment_update(request, assignment_id):
-    try:
-        assignment = selectors.assignment_get_for_user(request.user, assignment_id)
-    except NotFound:
-        raise Http404
+    assignment = selectors.assignment_get_for_user(request.user, assignment_id)
     unit = _current_unit(request)
     error = None
     try:
@@ -729,8 +720,6 @@ def assignment_update(request, assignment_id):
         )
     except (ValidationError, PermissionDeniedError) as exc:
         error = _error_text(exc)
-    except NotFound:
-        raise Http404
     tasks = selectors.tasks_for_unit(unit=unit)
     row = next(t for t in tasks if t["assignment"].pk == assignment.pk)
     if request.htmx:

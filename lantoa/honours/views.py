@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
-from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
+from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
 from lantoa.honours import selectors, services
 from lantoa.honours.decision import decision_docx
 from lantoa.honours.models import NomineeKind
@@ -33,10 +33,7 @@ class NominationForm(forms.Form):
 def _campaign(request):
     wanted = request.GET.get("campaign") or request.POST.get("campaign")
     if wanted:
-        try:
-            return campaign_get(wanted)
-        except NotFound:
-            raise Http404
+        return campaign_get(wanted)
     return campaign_current()
 
 
@@ -93,10 +90,7 @@ def index(request):
 
 
 def _nomination(request, nomination_id):
-    try:
-        return selectors.nomination_get_for_user(request.user, nomination_id)
-    except NotFound:
-        raise Http404
+    return selectors.nomination_get_for_user(request.user, nomination_id)
 
 
 @login_required
@@ -134,10 +128,7 @@ def decision(request):
     campaign = _campaign(request)
     unit = request.membership.unit if request.membership else None
     if request.GET.get("unit"):
-        try:
-            unit = unit_get_for_user(request.user, request.GET["unit"])
-        except NotFound:
-            raise Http404
+        unit = unit_get_for_user(request.user, request.GET["unit"])
     if campaign is None or unit is None or not can_decide_honours(request.user, unit):
         raise Http404
     if request.method == "POST":

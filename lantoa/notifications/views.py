@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns.selectors import campaign_get
-from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
+from lantoa.core.errors import Conflict, PermissionDeniedError
 from lantoa.notifications import services
 from lantoa.notifications.selectors import (
     notification_get_for_user,
@@ -51,10 +51,7 @@ def notification_count(request):
 @login_required
 @require_POST
 def notification_read(request, notification_id):
-    try:
-        notice = notification_get_for_user(request.user, notification_id)
-    except NotFound:
-        raise Http404
+    notice = notification_get_for_user(request.user, notification_id)
     services.notification_mark_read(user=request.user, notification_id=notice.pk)
     if request.htmx:
         return HttpResponse(status=204)
@@ -79,11 +76,8 @@ def _wants_json(request) -> bool:
 @require_POST
 def remind_missing(request, campaign_id, unit_id):
     """One click: remind every unit below ``unit_id`` that has not submitted its report."""
-    try:
-        campaign = campaign_get(campaign_id)
-        unit = unit_get_for_user(request.user, unit_id)
-    except NotFound:
-        raise Http404
+    campaign = campaign_get(campaign_id)
+    unit = unit_get_for_user(request.user, unit_id)
     try:
         result = services.reminder_send_missing(campaign=campaign, unit=unit, user=request.user)
     except (PermissionDeniedError, Conflict) as exc:

@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from lantoa.activities.services import (
 )
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
-from lantoa.core.errors import Conflict, NotFound, error_messages
+from lantoa.core.errors import Conflict, error_messages
 from lantoa.honours.selectors import public_honours, with_province_names
 from lantoa.portal.ics import calendar_of
 
@@ -130,10 +130,7 @@ def feed(request):
 
 
 def _public_activity(activity_id):
-    try:
-        return selectors.public_activity_get(activity_id)
-    except NotFound:
-        raise Http404
+    return selectors.public_activity_get(activity_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,7 +19,7 @@ from lantoa.accounts.selectors import (
 from lantoa.campaigns.models import UnitOfMeasure
 from lantoa.campaigns.permissions import can_edit_indicator_set
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
-from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
+from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.notifications.selectors import reminder_counts
@@ -49,24 +49,15 @@ from lantoa.units.selectors import ancestors_map, unit_ancestors
 
 
 def _campaign(campaign_id):
-    try:
-        return campaign_get(campaign_id)
-    except NotFound:
-        raise Http404
+    return campaign_get(campaign_id)
 
 
 def _unit(request, unit_id):
-    try:
-        return unit_get_for_user(request.user, unit_id)
-    except NotFound:
-        raise Http404
+    return unit_get_for_user(request.user, unit_id)
 
 
 def _report(request, campaign_id, unit_id):
-    try:
-        return report_get_for_user(request.user, campaign_id, unit_id)
-    except NotFound:
-        raise Http404
+    return report_get_for_user(request.user, campaign_id, unit_id)
 
 
 def _home_unit(request):
@@ -266,8 +257,6 @@ def _transition(request, campaign_id, unit_id, action):
                 report=report, user=request.user, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("Đã mở lại báo cáo để đơn vị sửa."))
-    except NotFound:
-        raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(e["message"] for e in error_messages(exc)))
     except (Conflict, PermissionDeniedError) as exc:
@@ -315,8 +304,6 @@ def evidence_add(request, campaign_id, unit_id):
             directive=request.POST.get("directive") == "on",
         )
         messages.success(request, _("Đã thêm minh chứng."))
-    except NotFound:
-        raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(e["message"] for e in error_messages(exc)))
     except (Conflict, PermissionDeniedError) as exc:
@@ -332,8 +319,6 @@ def evidence_delete(request, evidence_id):
         report = evidence.report
         services.evidence_delete(evidence=evidence, user=request.user)
         messages.success(request, _("Đã xóa minh chứng."))
-    except NotFound:
-        raise Http404
     except (Conflict, PermissionDeniedError) as exc:
         messages.error(request, exc.detail)
     return redirect(
@@ -361,8 +346,6 @@ def report_upload(request, campaign_id, unit_id):
         report = services.report_upload_excel(
             report=report, user=request.user, upload=upload, version=request.POST.get("version")
         )
-    except NotFound:
-        raise Http404
     except RowErrors as exc:
         ctx = _form_context(request, report)
         ctx["upload_errors"] = exc.errors
@@ -387,10 +370,7 @@ def report_versions_page(request, campaign_id, unit_id):
     compare = None
     a, b = request.GET.get("a"), request.GET.get("b")
     if report.pk and a and b:
-        try:
-            old, new = report_version_get(report, a), report_version_get(report, b)
-        except NotFound:
-            raise Http404
+        old, new = report_version_get(report, a), report_version_get(report, b)
         names = {i.code: i.name for i in indicators_for(report.campaign)}
         names.update(
             {
@@ -625,8 +605,6 @@ def indicator_set(request, campaign_id):
             )
             messages.success(request, _("Đã lưu bộ chỉ tiêu."))
             return redirect("reports:indicators", campaign.pk)
-        except NotFound:
-            raise Http404
         except ValidationError as exc:
             errors = error_messages(exc)
         except Conflict as exc:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import role_for_unit, unit_get_for_user
-from lantoa.core.errors import NotFound, error_messages
+from lantoa.core.errors import error_messages
 from lantoa.core.imports import import_page
 from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
 from lantoa.history.selectors import history_for_subtree
@@ -26,10 +26,7 @@ from lantoa.units.selectors import (
 
 
 def _get(request, unit_id, role=None) -> Unit:
-    try:
-        return unit_get_for_user(request.user, unit_id, role=role)
-    except NotFound:
-        raise Http404
+    return unit_get_for_user(request.user, unit_id, role=role)
 
 
 @login_required

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "lantoa.accounts.middleware.ActiveMembershipMiddleware",
     "axes.middleware.AxesMiddleware",
+    "lantoa.core.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "lantoa.config.urls"

@@ -1,11 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
-from lantoa.core.errors import NotFound
 from lantoa.reports.dashboards.selectors import (
     activities_by_type,
     reporting_timeline,
@@ -16,18 +14,13 @@ from lantoa.reports.selectors import indicators_for, rollup_for_unit
 
 
 def _campaign_and_unit(request):
-    try:
-        campaign = (
-            campaign_get(request.GET["campaign"])
-            if request.GET.get("campaign")
-            else campaign_current()
-        )
-        if request.GET.get("unit"):
-            unit = unit_get_for_user(request.user, request.GET["unit"])
-        else:
-            unit = request.membership.unit if request.membership else None
-    except NotFound:
-        raise Http404
+    campaign = (
+        campaign_get(request.GET["campaign"]) if request.GET.get("campaign") else campaign_current()
+    )
+    if request.GET.get("unit"):
+        unit = unit_get_for_user(request.user, request.GET["unit"])
+    else:
+        unit = request.membership.unit if request.membership else None
     return campaign, unit
 
 
