@@ -177,7 +177,10 @@ def test_save_then_submit_card_is_at_hand_and_leaving_warns(phone, demo_live_ser
     dialogs = []
     page.once("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
     page.click("a.brand")
-    page.wait_for_timeout(300)
+    for _ in range(50):
+        if dialogs:
+            break
+        page.wait_for_timeout(100)
     assert dialogs == ["beforeunload"]
     assert "/bao-cao/" in page.url
     page.click("#save-report")
