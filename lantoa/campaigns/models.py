@@ -17,6 +17,8 @@ class Campaign(TimeStamped):
         "units.Unit", on_delete=models.PROTECT, related_name="owned_campaigns"
     )
     report_sections = models.JSONField(_("mẫu báo cáo"), default=list, blank=True)
+    # Closing freezes the campaign's reporting tree (later restructuring never changes it).
+    closed_on = models.DateField(_("ngày khóa số liệu"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year"]
@@ -24,6 +26,10 @@ class Campaign(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
 
 class UnitOfMeasure(models.TextChoices):

@@ -117,6 +117,15 @@ class Document(TimeStamped):
     )
     report_due_on = models.DateField(_("hạn báo cáo"), null=True, blank=True)
     report_kinds = models.JSONField(default=list, blank=True)
+    # "Báo cáo về": the recipients report to this unit (empty = to the issuer).
+    report_to_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("báo cáo về"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Signer.
     signer_authority = models.CharField(_("quyền hạn ký"), max_length=100, blank=True, default="")
     signer_title = models.CharField(_("chức vụ người ký"), max_length=100, blank=True, default="")

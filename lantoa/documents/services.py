@@ -888,6 +888,11 @@ def document_issue(
                 "source": document.reference,
             },
         )
+    if document.campaign_id:
+        from lantoa.reports.lines.services import reporting_tree_on_issue
+
+        # Its recipients now report to the issuer (or the unit it names).
+        reporting_tree_on_issue(campaign_id=document.campaign_id)
     history_record(
         actor=user,
         unit=issuer,

@@ -159,3 +159,107 @@ class Evidence(TimeStamped):
 
     def __str__(self) -> str:
         return self.title or self.url or self.file.name
+
+
+# --- reporting lines (tuyến báo cáo) --------------------------------------------------------
+
+# Width of one step of a reporting path: the node's unit id, zero-padded, so the
+# ancestors of a node are read straight off its path (no join) and a subtree is
+# one index range on (campaign, path).
+LINE_STEP = 10
+# Completeness counts are kept beside the indicator totals under these codes
+# (indicator codes are slugs, so "#" never collides).
+COUNT_EXPECTED = "#expected"
+COUNT_SUBMITTED = "#submitted"
+COUNT_ON_TIME = "#on_time"
+COUNT_ACCEPTED = "#accepted"
+COUNT_CODES = (COUNT_EXPECTED, COUNT_SUBMITTED, COUNT_ON_TIME, COUNT_ACCEPTED)
+# Totals of the top levels are spread over this many rows per (node, code), summed
+# on read, so no single row is a hot spot when every unit submits near the deadline.
+TOTAL_SHARDS = 8
+SHARDED_DEPTH = 2
+
+
+class ReportingNode(models.Model):
+    """One unit in one campaign's reporting tree: to whom it reports, and why.
+
+    ``parent_unit`` is the reporting parent (default: the administrative one; an
+    issued plan's recipients report to its issuer or the unit it names; an office
+    may move a unit of its part). ``path`` is the chain of unit ids from the root.
+    """
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    parent_unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    admin_parent = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    path = models.CharField(max_length=255, default="")
+    depth = models.PositiveIntegerField(default=0)
+    claimed_by = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A second plan that also claimed the unit (its issuer sees "báo cáo qua …").
+    contested_by = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moved = models.BooleanField(default=False)
+    expected = models.BooleanField(default=False)
+    due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="reporting_node_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["campaign", "path"],
+                name="reporting_node_path",
+                opclasses=["", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["campaign", "parent_unit"], name="reporting_node_parent"),
+        ]
+
+    def ancestor_ids(self, *, include_self: bool = True) -> list[int]:
+        ids = [int(self.path[i : i + LINE_STEP]) for i in range(0, len(self.path), LINE_STEP)]
+        return ids if include_self else ids[:-1]
+
+
+class ReportingTotal(models.Model):
+    """Subtree total of one code (an indicator, a budget or a completeness count) for
+    one node of a campaign's reporting tree; a node's value is the sum of its shards."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    shard = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(max_length=60)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "shard", "code"], name="reporting_total_unique"
+            )
+        ]
+
+
+class ReportingMove(models.Model):
+    """History of an office's manual changes to a campaign's reporting tree."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    from_unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "-created_at", "-id"]

@@ -22,6 +22,8 @@ from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.notifications.services import notify_units
 from lantoa.reports.evidence import clean_link, clean_upload
+from lantoa.reports.lines.selectors import line_deadline_for_unit
+from lantoa.reports.lines.services import contribution, node_expected, reporting_totals_apply
 from lantoa.reports.models import (
     BUDGET_CODES,
     BUDGET_SPONSOR,
@@ -36,7 +38,6 @@ from lantoa.reports.models import (
     ReportVersion,
 )
 from lantoa.reports.permissions import can_read_report, can_review_report, can_write_report
-from lantoa.reports.selectors import deadline_for_unit
 from lantoa.units.models import Unit
 
 MAX_VALUE = 10**15  # far above any real figure; keeps BigInteger sums safe
@@ -276,12 +277,24 @@ def _transition(
 ) -> Report:
     values = _stored_values(report)
     before = _snapshot(report, values)
+    expected = node_expected(campaign_id=report.campaign_id, unit_id=report.unit_id)
+    counted_before = contribution(
+        state=report.state, on_time=report.on_time, expected=expected, values=values
+    )
     report.state = to_state
     report.version += 1
     for name, value in fields.items():
         setattr(report, name, value)
     report.save(update_fields=["state", "version", "updated_at", *fields])
     ReportValue.objects.filter(report=report).update(counted=to_state in COUNTED_STATES)
+    # The reporting tree's node totals move in the same transaction (zero staleness).
+    reporting_totals_apply(
+        report=report,
+        before=counted_before,
+        after=contribution(
+            state=report.state, on_time=report.on_time, expected=expected, values=values
+        ),
+    )
     _record_version(report, action=action, user=user, values=values, note=note)
     history_record(
         actor=user,
@@ -318,7 +331,7 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
             f"Báo cáo đang ở trạng thái «{report.get_state_display()}», không thể gửi lại."
         )
     now = now or timezone.now()
-    due_on = deadline_for_unit(campaign=report.campaign, unit=report.unit)
+    due_on = line_deadline_for_unit(campaign=report.campaign, unit=report.unit)
     on_time = on_time_for(submitted_at=now, due_on=due_on)
     report = _transition(
         report,

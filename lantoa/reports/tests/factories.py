@@ -80,4 +80,13 @@ def put_report(tree: Tree, key: str, state: str, values: dict[str, int], *, on_t
         )
         for code, value in values.items()
     )
+    # Keep a built reporting tree's node totals in step, as the services do.
+    from lantoa.reports.lines.services import contribution, node_expected, reporting_totals_apply
+
+    expected = node_expected(campaign_id=tree.campaign.pk, unit_id=tree[key].pk)
+    reporting_totals_apply(
+        report=report,
+        before={},
+        after=contribution(state=state, on_time=on_time, expected=expected, values=values),
+    )
     return report

@@ -1,0 +1,254 @@
+"""Reporting lines: the tree per campaign, totals on its nodes, the checker."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lantoa.accounts.models import Membership, User
+from lantoa.core.errors import Conflict
+from lantoa.documents.models import Document, DocumentRecipient
+from lantoa.reports.lines.selectors import (
+    completeness_by_line,
+    reporting_part,
+    rollup_by_line,
+)
+from lantoa.reports.lines.services import (
+    campaign_close,
+    reporting_parent_set,
+    reporting_tree_build,
+    rollup_check,
+)
+from lantoa.reports.models import ReportingNode
+from lantoa.reports.selectors import completeness_for_unit, rollup_for_unit
+from lantoa.reports.tests.factories import build_tree, put_report
+from lantoa.units.models import Unit
+
+
+def _child(parent, **fields):
+    return Unit.objects.add_child(parent, instance=Unit(**fields))
+
+
+def _issued_plan(t, issuer, recipients, *, number, due_on=None, report_to=None, area=None):
+    doc = Document.objects.create(
+        campaign=t.campaign,
+        kind="ke_hoach",
+        state="issued",
+        issuer_unit=issuer,
+        drafting_unit=issuer,
+        subject="Kế hoạch thử",
+        year=2023,
+        number=number,
+        symbol="KH-THU",
+        issued_on=date(2023, 9, 20),
+        area_path=(area or issuer).path,
+        report_due_on=due_on,
+        report_to_unit=report_to,
+    )
+    DocumentRecipient.objects.bulk_create(
+        DocumentRecipient(document=doc, unit=u, position=i) for i, u in enumerate(recipients)
+    )
+    return doc
+
+
+def _fill(t):
+    put_report(t, "a", "submitted", {"lop_hoc": 3, "nguoi_hoc": 100})
+    put_report(t, "b", "accepted", {"lop_hoc": 5, "nguoi_hoc": 40})
+    put_report(t, "phong", "submitted", {"lop_hoc": 1})
+    put_report(t, "htcd", "returned", {"lop_hoc": 50})
+    put_report(t, "xa", "draft", {"lop_hoc": 70})
+    put_report(t, "tinh", "accepted", {"lop_hoc": 2, "nguoi_hoc": 7})
+
+
+def _strip(result):
+    return {k: v for k, v in result.items() if k != "line"}
+
+
+def test_without_plans_the_reporting_tree_is_the_administrative_one(db):
+    t = build_tree()
+    _fill(t)
+    reporting_tree_build(campaign=t.campaign)
+    assert rollup_check(campaign=t.campaign) == []
+    for key in ("bo", "tinh", "phong", "xa"):
+        line = rollup_by_line(campaign=t.campaign, unit=t[key])
+        admin = rollup_for_unit(campaign=t.campaign, unit=t[key])
+        assert line["totals"] == admin["totals"], key
+        assert line["own"] == admin["own"], key
+        assert {
+            r["unit_id"]: (r["values"], r["expected"], r["submitted"], r["on_time"])
+            for r in line["rows"]
+        } == {
+            r["unit_id"]: (r["values"], r["expected"], r["submitted"], r["on_time"])
+            for r in admin["rows"]
+        }, key
+        assert _strip(completeness_by_line(campaign=t.campaign, unit=t[key])) == _strip(
+            completeness_for_unit(campaign=t.campaign, unit=t[key])
+        ), key
+
+
+def test_plan_claims_its_recipients_and_the_deepest_issuer_wins(db):
+    t = build_tree()
+    so = _child(t["tinh"], name="Sở GDĐT Thử", kind="so_gddt")
+    _fill(t)
+    # The Sở's dispatch addresses the district office and the commune (area: the province);
+    # the commune also answers to the district office's plan? No: the office's plan
+    # addresses the schools; the province's plan addresses the commune too (nearest wins).
+    _issued_plan(
+        t, so, [t["phong"], t["xa"], t["tinh"]], number=1, due_on=date(2023, 10, 18), area=t["tinh"]
+    )
+    _issued_plan(t, t["tinh"], [t["xa"]], number=2, due_on=date(2023, 10, 19))
+    reporting_tree_build(campaign=t.campaign)
+    nodes = {n.unit_id: n for n in ReportingNode.objects.filter(campaign=t.campaign)}
+    assert nodes[t["phong"].pk].parent_unit_id == so.pk
+    assert nodes[t["phong"].pk].due_on == date(2023, 10, 18)
+    # UBND tỉnh is the Sở's superior: listed for information, never claimed.
+    assert nodes[t["tinh"].pk].parent_unit_id == t["bo"].pk
+    # Both the Sở (depth 3) and the province (depth 2) claim the commune: the Sở is deeper.
+    assert nodes[t["xa"].pk].parent_unit_id == so.pk
+    assert nodes[t["xa"].pk].contested_by is not None
+    assert rollup_check(campaign=t.campaign) == []
+
+    so_rollup = rollup_by_line(campaign=t.campaign, unit=so)
+    assert so_rollup["totals"] == {"lop_hoc": 9, "nguoi_hoc": 140}
+    rows = {r["unit_id"]: r for r in so_rollup["rows"]}
+    assert set(rows) == {t["phong"].pk, t["xa"].pk}
+    # The province counts the commune once (through the Sở), never twice.
+    tinh = rollup_by_line(campaign=t.campaign, unit=t["tinh"])
+    assert tinh["totals"] == {"lop_hoc": 11, "nguoi_hoc": 147}
+    assert [r["unit_id"] for r in tinh["rows"]] == [so.pk]
+    part = reporting_part(campaign=t.campaign, unit=t["tinh"])
+    assert [(v["unit_id"], v["via_unit_id"]) for v in part["via"]] == [(t["xa"].pk, so.pk)]
+    assert completeness_by_line(campaign=t.campaign, unit=so)["expected"] == 5
+
+
+def test_report_to_a_named_unit(db):
+    t = build_tree()
+    so = _child(t["tinh"], name="Sở GDĐT Thử", kind="so_gddt")
+    _issued_plan(t, t["tinh"], [t["phong"]], number=3, report_to=so)
+    reporting_tree_build(campaign=t.campaign)
+    node = ReportingNode.objects.get(campaign=t.campaign, unit=t["phong"])
+    assert node.parent_unit_id == so.pk
+
+
+def test_totals_follow_transitions_through_the_services(db):
+    from lantoa.reports.models import Report
+    from lantoa.reports.services import (
+        report_accept,
+        report_reopen,
+        report_return,
+        report_save,
+        report_submit,
+    )
+
+    t = build_tree()
+    reporting_tree_build(campaign=t.campaign)
+    editor, approver = t.users["a.editor"], t.users["phong.approver"]
+    report = report_save(
+        report=Report(campaign=t.campaign, unit=t["a"], version=0),
+        user=editor,
+        version=0,
+        values={"lop_hoc": 4},
+    )
+    assert rollup_by_line(campaign=t.campaign, unit=t["bo"])["totals"] == {}
+    report = report_submit(report=report, user=editor, now=None)
+    assert rollup_by_line(campaign=t.campaign, unit=t["bo"])["totals"] == {"lop_hoc": 4}
+    assert completeness_by_line(campaign=t.campaign, unit=t["phong"])["submitted"] == 1
+    report = report_accept(report=report, user=approver)
+    assert completeness_by_line(campaign=t.campaign, unit=t["tinh"])["accepted"] == 1
+    assert rollup_check(campaign=t.campaign) == []
+    report = report_reopen(report=report, user=approver, reason="Sửa lại số lớp học")
+    assert rollup_by_line(campaign=t.campaign, unit=t["bo"])["totals"] == {}
+    assert completeness_by_line(campaign=t.campaign, unit=t["tinh"])["accepted"] == 0
+    report = report_save(report=report, user=editor, version=report.version, values={"lop_hoc": 6})
+    report = report_submit(report=report, user=editor)
+    report = report_return(report=report, user=approver, reason="Thiếu minh chứng ảnh")
+    assert rollup_by_line(campaign=t.campaign, unit=t["tinh"])["totals"] == {}
+    report = report_submit(report=report, user=editor)
+    assert rollup_by_line(campaign=t.campaign, unit=t["tinh"])["totals"] == {"lop_hoc": 6}
+    assert rollup_check(campaign=t.campaign) == []
+
+
+def test_rollup_check_finds_a_drifted_total(db):
+    from lantoa.reports.models import ReportingTotal
+
+    t = build_tree()
+    _fill(t)
+    reporting_tree_build(campaign=t.campaign)
+    ReportingTotal.objects.filter(campaign=t.campaign, unit=t["tinh"], code="lop_hoc").update(
+        value=1
+    )
+    assert rollup_check(campaign=t.campaign)
+
+
+def test_move_with_reason_then_frozen_when_closed(db):
+    t = build_tree()
+    so = _child(t["tinh"], name="Sở GDĐT Thử", kind="so_gddt")
+    _fill(t)
+    reporting_tree_build(campaign=t.campaign)
+    approver = t.users["tinh.approver"]
+    with pytest.raises(ValidationError):
+        reporting_parent_set(
+            campaign=t.campaign,
+            unit=t["phong"],
+            reports_to=t["a"],
+            reason="Vòng lặp thử",
+            user=approver,
+        )
+    with pytest.raises(ValidationError):
+        reporting_parent_set(
+            campaign=t.campaign, unit=t["phong"], reports_to=so, reason="", user=approver
+        )
+    reporting_parent_set(
+        campaign=t.campaign,
+        unit=t["phong"],
+        reports_to=so,
+        reason="Sở tổng hợp ngành giáo dục",
+        user=approver,
+    )
+    assert rollup_by_line(campaign=t.campaign, unit=so)["totals"] == {
+        "lop_hoc": 9,
+        "nguoi_hoc": 140,
+    }
+    part = reporting_part(campaign=t.campaign, unit=so)
+    assert [c["unit_id"] for c in part["children"]] == [t["phong"].pk]
+    assert part["moves"][0].reason == "Sở tổng hợp ngành giáo dục"
+
+    owner = User.objects.create_user(username="bo.approver", password="x")
+    Membership.objects.create(user=owner, unit=t["bo"], role="approver")
+    campaign_close(campaign=t.campaign, user=owner, closed_on=date(2023, 12, 31))
+    before = rollup_by_line(campaign=t.campaign, unit=t["tinh"])
+    with pytest.raises(Conflict):
+        reporting_parent_set(
+            campaign=t.campaign,
+            unit=t["phong"],
+            reports_to=t["tinh"],
+            reason="Trả về tỉnh",
+            user=approver,
+        )
+    # Restructuring later (the office moves to another province) changes nothing in 2023.
+    other = _child(t["bo"], name="UBND tỉnh Khác", kind="ubnd_tinh")
+    t["phong"].refresh_from_db()
+    Unit.objects.move(t["phong"], other, pos="last-child")
+    assert rollup_by_line(campaign=t.campaign, unit=t["tinh"]) == before
+    assert rollup_check(campaign=t.campaign) == []
+
+
+def test_rollup_reads_a_fixed_number_of_queries_as_the_tree_grows(db):
+    t = build_tree()
+    _fill(t)
+    reporting_tree_build(campaign=t.campaign)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            rollup_by_line(campaign=t.campaign, unit=t["tinh"])
+            completeness_by_line(campaign=t.campaign, unit=t["tinh"])
+        return len(ctx.captured_queries)
+
+    small = count()
+    for i in range(12):
+        school = _child(t["phong"], name=f"Trường thêm {i}", kind="truong_th")
+        _child(school, name=f"Lớp {i}", kind="other")
+    reporting_tree_build(campaign=t.campaign)
+    assert count() == small
