@@ -3,13 +3,14 @@ signature verification."""
 
 import json
 
+from django.http import HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from lantoa.api.problems import problem
 from lantoa.core.uploads import download_response
 from lantoa.documents import attachments as attachment_services
-from lantoa.documents import selectors
+from lantoa.documents import output, selectors, signing, verification
 
 router = Router(tags=["electronic documents"])
 
@@ -78,3 +79,75 @@ def attachment_remove(request, document_id: int, attachment_id: int):
     attachment = attachment_services.attachment_get(document, attachment_id)
     attachment_services.attachment_remove(attachment=attachment, user=request.auth)
     return Status(204, None)
+
+
+SIGNING_STATUS = {
+    "signing_key_missing": 409,
+    "not_issued": 409,
+    "not_pdf": 409,
+    "pdf_unavailable": 501,
+    "signing_key_password": 503,
+    "attachment_unreadable": 422,
+}
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def signed_pdf_response(document):
+    try:
+        data = signing.document_signed_pdf(document)
+    except signing.SigningError as exc:
+        return coded_problem(SIGNING_STATUS.get(exc.code, 409), exc.detail, exc.code)
+    return _pdf(data, output.document_filename(document, "pdf").replace(".pdf", "-ky-so.pdf"))
+
+
+@router.get("/documents/{document_id}/attachments/{attachment_id}/signed")
+def attachment_signed(request, document_id: int, attachment_id: int):
+    """A PDF attachment of an issued document, signed by the issuing agency."""
+    document = selectors.document_get_for_user(request.auth, document_id)
+    attachment = attachment_services.attachment_get(document, attachment_id)
+    try:
+        data = signing.attachment_signed_pdf(attachment)
+    except signing.SigningError as exc:
+        return coded_problem(SIGNING_STATUS.get(exc.code, 409), exc.detail, exc.code)
+    return _pdf(data, attachment.filename)
+
+
+class SignatureOut(Schema):
+    field: str
+    signer: str
+    organisation: str
+    signing_time: str
+    intact: bool
+    changed_after_signing: bool
+    trusted: bool
+    expired: bool
+    valid: bool
+    message: str
+
+
+class VerifyOut(Schema):
+    valid: bool
+    signatures: list[SignatureOut]
+
+
+@router.post("/signatures/verify", response=VerifyOut)
+def signatures_verify(request, file: File[UploadedFile] = None):
+    """Check every signature of a PDF: signer, organisation, time (ISO 8601, +07:00),
+    changed after signing, chained to a configured trust root."""
+    if file is None:
+        return coded_problem(400, "Chưa chọn tệp PDF cần kiểm tra.", "file_missing")
+    if file.size and file.size > verification.MAX_BYTES:
+        return coded_problem(413, "Tệp PDF vượt quá 30 MB.", "too_large")
+    try:
+        reports = verification.verify_pdf(file.read(verification.MAX_BYTES + 1))
+    except verification.VerificationError as exc:
+        return coded_problem(400 if exc.code != "too_large" else 413, exc.detail, exc.code)
+    return {
+        "valid": all(r.valid for r in reports),
+        "signatures": [r.as_dict() for r in reports],
+    }

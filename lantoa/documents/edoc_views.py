@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -90,3 +90,66 @@ def unit_signers(request):
         "documents/signers.html",
         {"unit": unit, "signers": signer_services.signers_for_unit(unit, active_only=False)},
     )
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def document_signed_file(request, document_id):
+    """The digitally signed PDF; without a configured key, say so and offer the unsigned one."""
+    from lantoa.documents import output, services, signing
+
+    document = _document(request, document_id)
+    services.document_mark_read(document=document, user=request.user)
+    try:
+        data = signing.document_signed_pdf(document)
+    except signing.SigningError as exc:
+        messages.error(request, exc.detail)
+        return redirect("documents:detail", document_id=document.pk)
+    name = output.document_filename(document, "pdf").replace(".pdf", "-ky-so.pdf")
+    return _pdf_response(data, name)
+
+
+@login_required
+def attachment_signed_file(request, document_id, attachment_id):
+    from lantoa.documents import signing
+
+    document = _document(request, document_id)
+    try:
+        attachment = attachment_services.attachment_get(document, attachment_id)
+        data = signing.attachment_signed_pdf(attachment)
+    except NotFound:
+        raise Http404
+    except signing.SigningError as exc:
+        messages.error(request, exc.detail)
+        return redirect("documents:detail", document_id=document.pk)
+    return _pdf_response(data, attachment.filename)
+
+
+@login_required
+def signature_verify(request):
+    """Kiểm tra chữ ký số: upload a PDF, see every signature's status."""
+    from lantoa.documents import verification
+
+    context = {"reports": None, "error": ""}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = _("Chưa chọn tệp PDF cần kiểm tra.")
+            status = 400
+        elif upload.size and upload.size > verification.MAX_BYTES:
+            context["error"] = _("Tệp PDF vượt quá 30 MB.")
+            status = 400
+        else:
+            try:
+                context["reports"] = verification.verify_pdf(upload.read())
+                context["filename"] = upload.name
+            except verification.VerificationError as exc:
+                context["error"] = exc.detail
+                status = 400
+    return render(request, "documents/verify.html", context, status=status)

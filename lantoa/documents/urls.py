@@ -8,6 +8,13 @@ urlpatterns = [
     path("moi/", views.document_new, name="new"),
     path("quy-dinh-phe-duyet/", views.issuer_settings, name="settings"),
     path("nguoi-ky/", edoc_views.unit_signers, name="signers"),
+    path("kiem-tra-chu-ky/", edoc_views.signature_verify, name="verify"),
+    path("<int:document_id>/ky-so/", edoc_views.document_signed_file, name="signed"),
+    path(
+        "<int:document_id>/dinh-kem/<int:attachment_id>/ky-so/",
+        edoc_views.attachment_signed_file,
+        name="attachment_signed",
+    ),
     path("<int:document_id>/", views.document_detail, name="detail"),
     path("<int:document_id>/sua/", views.document_edit, name="edit"),
     path("<int:document_id>/lay-y-kien/", views.document_consult, name="consult"),

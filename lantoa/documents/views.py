@@ -43,6 +43,7 @@ from lantoa.documents.permissions import (
 )
 from lantoa.documents.rendering import pdf_available
 from lantoa.documents.signers import signer_dict, signer_get, signers_for_unit
+from lantoa.documents.signing import signing_configured
 from lantoa.history.selectors import history_for_object
 from lantoa.units.models import SCHOOL_KINDS, Unit, UnitKind
 
@@ -541,6 +542,7 @@ def _detail_context(request, document: Document) -> dict:
         else [],
         "pdf_available": pdf_available(),
         "attachments": list(document.attachments.all()),
+        "signing_configured": document.is_issued and signing_configured(document.issuer_unit),
         "can_attach": is_author and document.is_editable,
         "consult_candidates": consult_candidates,
         "today": timezone.localdate(),

@@ -180,6 +180,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields and JSON bodies (fi
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LANTOA_MAX_REQUEST_BYTES = 21 * 1024 * 1024
+# Digital signatures (documents/signing.py, verification.py): a folder of PKCS#12 keys per
+# issuing unit (<unit code>.p12, passwords from LANTOA_SIGNING_PASSWORD_<CODE>, a
+# <code>.pass file or LANTOA_SIGNING_PASSWORD) and a folder of trusted root certificates.
+LANTOA_SIGNING_KEYS_DIR = os.environ.get("LANTOA_SIGNING_KEYS_DIR", "")
+LANTOA_SIGNING_PASSWORD = os.environ.get("LANTOA_SIGNING_PASSWORD", "")
+LANTOA_TRUST_ROOTS_DIR = os.environ.get("LANTOA_TRUST_ROOTS_DIR", "")
 LANTOA_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 LANTOA_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 LANTOA_MAX_IMAGE_PIXELS = 40_000_000

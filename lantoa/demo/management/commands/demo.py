@@ -14,6 +14,7 @@ from lantoa.units.models import Unit
 # world. Each runs once (a SystemFlag records it), so `lantoa demo` is idempotent.
 STEPS = [
     "lantoa.documents.demo",
+    "lantoa.documents.demo_pki",
     "lantoa.activities.demo",
     "lantoa.reports.demo",
     "lantoa.notifications.demo",
