@@ -122,8 +122,6 @@ def attachment_signed_file(request, document_id, attachment_id):
     try:
         attachment = attachment_services.attachment_get(document, attachment_id)
         data = signing.attachment_signed_pdf(attachment)
-    except NotFound:
-        raise Http404
     except signing.SigningError as exc:
         messages.error(request, exc.detail)
         return redirect("documents:detail", document_id=document.pk)
