@@ -24,6 +24,11 @@
     Array.prototype.forEach.call(forms, watch);
     var target = root.querySelector ? root.querySelector("[data-focus]") : null;
     if (!target && root.matches && root.matches("[data-focus]")) target = root;
+    if (!target && root === document) {
+      // A refusal told through the page's messages.
+      target = document.querySelector(".messages .msg-error");
+      if (target) target.setAttribute("tabindex", "-1");
+    }
     if (target) {
       target.focus({ preventScroll: true });
       target.scrollIntoView({ block: "center" });

@@ -51,6 +51,9 @@ def test_create_from_the_page(demo, client_as):
     bad = client.post("/hoat-dong/moi/", data)
     assert bad.status_code == 200
     assert "Thời gian kết thúc phải sau thời gian bắt đầu" in bad.content.decode()
+    # The refusal is summed up where the focus goes; the form still guards the typed input.
+    assert 'id="form-summary" tabindex="-1" data-focus' in bad.content.decode()
+    assert 'data-guard data-dirty="1"' in bad.content.decode()
     assert not Activity.objects.filter(title="Lớp Excel cơ bản").exists()
     data["ends_at"] = (starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     ok = client.post("/hoat-dong/moi/", data)
