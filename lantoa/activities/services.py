@@ -230,6 +230,8 @@ def activity_cancel(*, user, activity: Activity) -> Activity:
         to=recipients,
         subject=f"[Lantoa] Hoạt động đã bị hủy: {activity.title}",
         body=f"Rất tiếc, hoạt động «{activity.title}» đã bị đơn vị tổ chức hủy.\n\n— Lantoa",
+        kind="activity_cancelled",
+        sender=activity.unit,
     )
     history_record(
         actor=user,
@@ -449,6 +451,8 @@ def _registration_email(registration: Registration, activity: Activity) -> None:
             f"{head}\n\nMã đăng ký: {registration.code}\n"
             f"Hủy đăng ký: {settings.BASE_URL}/cong-khai/dang-ky/?code={registration.code}\n\n— Lantoa"
         ),
+        kind="registration",
+        sender=activity.unit,
     )
 
 

@@ -21,3 +21,20 @@ class SystemFlag(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class JobRun(models.Model):
+    """The last run of a scheduled job (shown on the health page)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(null=True)
+    detail = models.CharField(max_length=255, blank=True, default="")
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -619,6 +619,7 @@ def consultation_send(
         title=_("Đề nghị góp ý dự thảo: %(s)s") % {"s": document.subject},
         body=_("Hạn góp ý: %(due)s.") % {"due": fmt_date(due_on)},
         url=reverse("documents:detail", args=[document.pk]),
+        sender=document.drafting_unit,
     )
     return consultation
 
@@ -909,6 +910,7 @@ def document_issue(
             body=_("%(issuer)s ban hành ngày %(d)s.")
             % {"issuer": issuer.name, "d": fmt_date(issued_on)},
             url=reverse("documents:detail", args=[document.pk]),
+            sender=issuer,
         )
     return document
 

@@ -34,6 +34,12 @@ class ReminderKind(models.TextChoices):
     MANUAL = "manual", _("thủ công")
 
 
+class ReminderDelivery(models.TextChoices):
+    PENDING = "pending", _("đang gửi")
+    DELIVERED = "delivered", _("đã gửi tới đơn vị")
+    FAILED = "failed", _("gửi không thành công")
+
+
 class ReminderLog(TimeStamped):
     """One reminder (đôn đốc) sent to a unit that had not submitted its report.
 
@@ -57,6 +63,15 @@ class ReminderLog(TimeStamped):
         related_name="+",
     )
     due_on = models.DateField(_("hạn báo cáo"), null=True, blank=True)
+    # A reminder counts as sent only once it reached the unit: an e-mail delivered, or
+    # only in-app notices (no address to write to).
+    delivery = models.CharField(
+        _("tình trạng gửi"),
+        max_length=10,
+        choices=ReminderDelivery.choices,
+        default=ReminderDelivery.DELIVERED,
+    )
+    delivered_at = models.DateTimeField(_("thời điểm đến nơi"), null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -69,3 +84,59 @@ class ReminderLog(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.campaign_id} {self.kind} {self.sent_on}"
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("đang chờ gửi")
+    SENDING = "sending", _("đang gửi")
+    SENT = "sent", _("đã gửi")
+    FAILED = "failed", _("gửi không thành công")
+
+
+class EmailMessageLog(TimeStamped):
+    """One e-mail to one address, sent by the task worker and retried with backoff.
+
+    The body is kept only until the message is sent; addresses, subjects and bodies are
+    blanked after ``LANTOA_EMAIL_LOG_RETENTION_DAYS`` (personal data).
+    """
+
+    sender_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("đơn vị gửi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recipient_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("đơn vị nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reminder = models.ForeignKey(
+        ReminderLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    kind = models.CharField(_("loại"), max_length=50, default="info")
+    to = models.CharField(_("địa chỉ"), max_length=254)
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(blank=True, default="")
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=500, blank=True, default="")
+    sent_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("thư điện tử")
+        indexes = [
+            models.Index(fields=["sender_unit", "created_at"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"

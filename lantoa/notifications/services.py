@@ -1,11 +1,10 @@
-"""Notices to the people of units: in-app + e-mail (sent after the transaction commits)."""
+"""Notices to the people of units: in-app + e-mail (queued, sent by the worker after commit)."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -16,7 +15,14 @@ from lantoa.accounts.selectors import user_has_role
 from lantoa.campaigns.models import Campaign, ReportingDeadline
 from lantoa.core.errors import Conflict, PermissionDeniedError
 from lantoa.history.services import history_record
-from lantoa.notifications.models import Notification, ReminderKind, ReminderLog
+from lantoa.notifications.emails import Draft, emails_queue
+from lantoa.notifications.models import (
+    EmailMessageLog,
+    Notification,
+    ReminderDelivery,
+    ReminderKind,
+    ReminderLog,
+)
 from lantoa.units.models import Unit
 
 
@@ -42,10 +48,14 @@ def notify_units(
     min_role: str = Role.EDITOR,
     email_units: bool = True,
     url_for: Callable[[Unit], str] | None = None,
+    sender: Unit | None = None,
+    reminder_for: dict[int, int] | None = None,
 ) -> list[Notification]:
     """Notify every editor/approver of ``units``; e-mail them and the unit's own address.
 
     ``url_for(unit)`` gives each unit its own link (e.g. its report) instead of ``url``.
+    E-mails are queued (one per address, sent by the worker, see ``emails``) on behalf of
+    ``sender``; ``reminder_for`` maps a unit to the ReminderLog its e-mails deliver.
     """
     units = list(units)
     recipients = list(unit_recipients(units, min_role=min_role))
@@ -62,56 +72,66 @@ def notify_units(
         for m in recipients
     ]
     Notification.objects.bulk_create(notices)
-    if url_for is None:
-        addresses = {n.user.email for n in notices if n.user.email}
-        if email_units:
-            addresses |= {u.email for u in units if u.email}
-        _email_on_commit(addresses, title, body, url)
-        return notices
     by_unit: dict[int, set[str]] = defaultdict(set)
     for m in recipients:
         if m.user.email:
-            by_unit[m.unit_id].add(m.user.email)
-    messages = []
+            by_unit[m.unit_id].add(m.user.email.strip())
+    drafts: list[Draft] = []
+    sent_to: set[str] = set()
     for u in units:
-        addresses = by_unit[u.pk] | ({u.email} if email_units and u.email else set())
-        messages += _messages(addresses, title, body, links[u.pk])
-    _send_on_commit(messages)
+        addresses = by_unit[u.pk] | ({u.email.strip()} if email_units and u.email else set())
+        if url_for is None:
+            # One shared text: each address gets it once, however many units it serves.
+            addresses -= sent_to
+            sent_to |= addresses
+        subject, text = _texts(title, body, links.get(u.pk, url))
+        reminder = (reminder_for or {}).get(u.pk)
+        drafts += [
+            Draft(to=a, subject=subject, body=text, recipient_unit_id=u.pk, reminder_id=reminder)
+            for a in sorted(addresses)
+        ]
+    emails_queue(drafts=drafts, kind=kind, sender=sender)
     return notices
 
 
 def notify_user(
-    *, user, kind: str, title: str, body: str = "", url: str = "", unit: Unit | None = None
+    *,
+    user,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    unit: Unit | None = None,
+    sender: Unit | None = None,
 ) -> Notification:
     notice = Notification.objects.create(
         user=user, unit=unit, kind=kind, title=title[:255], body=body, url=url
     )
     if user.email:
-        _email_on_commit({user.email}, title, body, url)
+        subject, text = _texts(title, body, url)
+        emails_queue(
+            drafts=[Draft(to=user.email, subject=subject, body=text)],
+            kind=kind,
+            sender=sender or unit,
+        )
     return notice
 
 
-def email_on_commit(*, to: Iterable[str], subject: str, body: str) -> None:
-    """Send one e-mail per address once the surrounding transaction has committed."""
-    addresses = sorted({a for a in to if a})
-    _send_on_commit([(subject, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addresses])
+def email_on_commit(
+    *, to: Iterable[str], subject: str, body: str, kind: str = "info", sender: Unit | None = None
+) -> list[int]:
+    """Queue one e-mail per address; the worker sends them once the transaction commits."""
+    addresses = sorted({a.strip() for a in to if a and a.strip()})
+    return emails_queue(
+        drafts=[Draft(to=a, subject=subject, body=body) for a in addresses],
+        kind=kind,
+        sender=sender,
+    )
 
 
-def _send_on_commit(messages: list[tuple]) -> None:
-    if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
-
-
-def _messages(addresses: set[str], title: str, body: str, url: str) -> list[tuple]:
+def _texts(title: str, body: str, url: str) -> tuple[str, str]:
     link = f"\n\n{settings.BASE_URL}{url}" if url else ""
-    subject, text = f"[Lantoa] {title}", f"{body}{link}\n\n— Lantoa"
-    return [
-        (subject, text, settings.DEFAULT_FROM_EMAIL, [a]) for a in sorted(a for a in addresses if a)
-    ]
-
-
-def _email_on_commit(addresses: set[str], title: str, body: str, url: str) -> None:
-    _send_on_commit(_messages(addresses, title, body, url))
+    return f"[Lantoa] {title}", f"{body}{link}\n\n— Lantoa"
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:
@@ -208,7 +228,7 @@ def _remind(
         return []
     now = timezone.now()
     with transaction.atomic():
-        ReminderLog.objects.bulk_create(
+        logs = ReminderLog.objects.bulk_create(
             [
                 ReminderLog(
                     campaign=campaign,
@@ -218,11 +238,13 @@ def _remind(
                     sent_at=now,
                     sent_by=user if getattr(user, "pk", None) else None,
                     due_on=m.get("due_on"),
+                    delivery=ReminderDelivery.PENDING,
                 )
                 for m in todo
             ],
             batch_size=_CHUNK,
         )
+        reminder_for = {log.unit_id: log.pk for log in logs}
         by_due: dict[date | None, list[int]] = defaultdict(list)
         for m in todo:
             by_due[m.get("due_on")].append(m["unit_id"])
@@ -235,7 +257,21 @@ def _remind(
                 units = Unit.objects.filter(pk__in=unit_ids[start : start + _CHUNK]).only(
                     "id", "name", "email"
                 )
-                notify_units(units=units, kind="reminder", title=title, body=body, url_for=url_for)
+                notify_units(
+                    units=units,
+                    kind="reminder",
+                    title=title,
+                    body=body,
+                    url_for=url_for,
+                    sender=office or campaign.owner_unit,
+                    reminder_for=reminder_for,
+                )
+        # A reminder with no address to write to reached the unit through its in-app
+        # notices alone; the others count once one of their e-mails is delivered.
+        ids = list(reminder_for.values())
+        ReminderLog.objects.filter(pk__in=ids).exclude(
+            pk__in=EmailMessageLog.objects.filter(reminder_id__in=ids).values("reminder_id")
+        ).update(delivery=ReminderDelivery.DELIVERED, delivered_at=now)
     return [m["unit_id"] for m in todo]
 
 

@@ -1,11 +1,15 @@
-"""Scheduled jobs of the notifications app, run by the huey worker (`lantoa run_huey`)."""
+"""Tasks of the notifications app, run by the huey worker (`lantoa run_huey`): e-mail
+(one task per message, retried with backoff) and the scheduled jobs."""
 
 from datetime import UTC
 
+from django.conf import settings
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from lantoa.core.jobs import recorded_job
+from lantoa.notifications.emails import email_deliver, email_logs_purge, emails_sweep
 from lantoa.notifications.services import reminders_send_due
 
 
@@ -25,7 +29,41 @@ def local_crontab(**fields):
     return validate
 
 
+@db_task(
+    retries=settings.LANTOA_EMAIL_RETRIES,
+    retry_delay=settings.LANTOA_EMAIL_RETRY_DELAY,
+    retry_backoff=2,
+    context=True,
+)
+def send_email(log_id: int, task=None) -> str:
+    """Send one logged e-mail; the last retry records it as failed."""
+    return email_deliver(log_id=log_id, final=task is None or task.retries == 0)
+
+
+@db_task()
+def dispatch_emails(ids: list[int]) -> int:
+    """Fan a batch of queued messages out into one task each (keeps requests short)."""
+    for pk in ids:
+        send_email(pk)
+    return len(ids)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+@recorded_job("emails_sweep", "10 phút một lần")
+def sweep_emails() -> int:
+    """Re-enqueue e-mails the queue lost (worker killed mid-send, broker down at commit)."""
+    return emails_sweep()
+
+
+@db_periodic_task(local_crontab(hour="3", minute="30"))
+@recorded_job("email_logs_purge", "03:30 hằng ngày")
+def purge_email_logs() -> int:
+    """Blank e-mail addresses and bodies past their retention period."""
+    return email_logs_purge()
+
+
 @db_periodic_task(local_crontab(hour="7", minute="0"))
+@recorded_job("reminders_send_due", "07:00 hằng ngày")
 def send_due_reminders() -> int:
     """Every morning at 07:00: remind the units that have not submitted their report."""
     return reminders_send_due(today=timezone.localdate())

@@ -10,8 +10,13 @@ from django.views.decorators.http import require_POST
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns.selectors import campaign_get
 from lantoa.core.errors import Conflict, PermissionDeniedError
-from lantoa.notifications import services
+from lantoa.notifications import emails, services
+from lantoa.notifications.models import EmailStatus
 from lantoa.notifications.selectors import (
+    email_get_for_office,
+    email_status_counts,
+    emails_for_office,
+    mask_address,
     notification_get_for_user,
     notifications_for_user,
     reminder_counts,
@@ -107,3 +112,39 @@ def remind_missing(request, campaign_id, unit_id):
         )
     messages.success(request, text)
     return redirect(_safe_next(request, "core:dashboard"))
+
+
+@login_required
+def email_list(request, unit_id):
+    """The e-mails an office (and the units below it) sent: status, attempts, last error."""
+    unit = unit_get_for_user(request.user, unit_id)
+    status = request.GET.get("trang-thai") or None
+    page = Paginator(emails_for_office(unit=unit, status=status), 50).get_page(
+        request.GET.get("page")
+    )
+    for log in page:
+        log.masked_to = mask_address(log.to)
+    return render(
+        request,
+        "notifications/emails.html",
+        {
+            "unit": unit,
+            "page": page,
+            "status": status if status in EmailStatus.values else None,
+            "statuses": EmailStatus.choices,
+            "counts": email_status_counts(unit=unit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def email_retry(request, unit_id, log_id):
+    unit = unit_get_for_user(request.user, unit_id)
+    log = email_get_for_office(unit=unit, log_id=log_id)
+    try:
+        emails.email_retry(log=log, user=request.user)
+        messages.success(request, _("Đã đưa thư vào hàng đợi để gửi lại."))
+    except (PermissionDeniedError, Conflict) as exc:
+        messages.error(request, exc.detail)
+    return redirect("notifications:emails", unit_id=unit.pk)

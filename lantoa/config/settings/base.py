@@ -9,7 +9,8 @@ Everything comes from environment variables; the embedded default (SQLite in
 - ``DATABASE_URL``      e.g. ``postgresql://user@host:5432/lantoa`` (default SQLite)
 - ``LANTOA_SECRET_KEY`` secret key (default: generated once into the data folder)
 - ``LANTOA_ALLOWED_HOSTS`` comma separated (default ``127.0.0.1,localhost``)
-- ``LANTOA_EMAIL_URL``  ``smtp://user:pass@host:587?tls=1`` (default: console)
+- ``LANTOA_EMAIL_URL``  ``smtp://user:pass@host:587?tls=1`` (default: files in the data
+                        folder's ``mail/``; ``console://`` prints them, addresses included)
 - ``LANTOA_DEFAULT_FROM_EMAIL``
 - ``REDIS_URL``         cache + task broker at scale (default: local memory + SQLite tasks)
 - ``LANTOA_DEMO_PASSWORD`` password of every demo account (default ``hoctapsuotdoi``)
@@ -203,6 +204,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 def _email_settings(url: str | None) -> dict:
     if not url:
+        # Embedded default: each message is written to a file in the data folder (deleted
+        # after LANTOA_EMAIL_FILE_RETENTION_DAYS), never to the server log: addresses of
+        # registrants are personal data.
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(DATA_DIR / "mail"),
+        }
+    if url == "console://":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     parts = urlparse(url)
     query = parse_qs(parts.query)
@@ -241,6 +250,18 @@ else:
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": False,
     }
+
+# E-mail is sent by the task worker, one task per message (lantoa/notifications/emails.py):
+# - LANTOA_EMAIL_RETRIES            retries after a failed attempt (default 5)
+# - LANTOA_EMAIL_RETRY_DELAY        seconds before the first retry, doubled each time (default 60)
+# - LANTOA_EMAIL_LOG_RETENTION_DAYS addresses, subjects and bodies of the e-mail log are blanked
+#                                   after this many days (default 30)
+# - LANTOA_EMAIL_FILE_RETENTION_DAYS files of the embedded default's file backend are deleted
+#                                   after this many days (default 7)
+LANTOA_EMAIL_RETRIES = int(os.environ.get("LANTOA_EMAIL_RETRIES", "5"))
+LANTOA_EMAIL_RETRY_DELAY = int(os.environ.get("LANTOA_EMAIL_RETRY_DELAY", "60"))
+LANTOA_EMAIL_LOG_RETENTION_DAYS = int(os.environ.get("LANTOA_EMAIL_LOG_RETENTION_DAYS", "30"))
+LANTOA_EMAIL_FILE_RETENTION_DAYS = int(os.environ.get("LANTOA_EMAIL_FILE_RETENTION_DAYS", "7"))
 
 LANTOA_DEMO_PASSWORD = os.environ.get("LANTOA_DEMO_PASSWORD", "hoctapsuotdoi")
 LANTOA_API_TOKEN_DAYS = int(os.environ.get("LANTOA_API_TOKEN_DAYS", "30"))
