@@ -26,7 +26,15 @@ class Issued:
     cert: x509.Certificate
 
 
+def _cap(value: str, limit: int = 64) -> str:
+    while len(value.encode()) > limit:
+        value = value[:-1]
+    return value.strip()
+
+
 def _name(common: str, organisation: str = "") -> x509.Name:
+    # X.520 caps both at 64 characters
+    common, organisation = _cap(common), _cap(organisation)
     attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
     if organisation:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))

@@ -163,3 +163,14 @@ def test_every_issued_demo_document_names_its_signer(demo):
         p.text for p in DocxDocument(io.BytesIO(document_docx(cv))).tables[-1].cell(0, 1).paragraphs
     ]
     assert "Trần Thị Thanh Hà" in text
+
+
+def test_demo_keys_sign_3442_and_it_verifies(demo):
+    from lantoa.documents import signing, verification
+
+    cv = by_ref("3442/SGDĐT-GDĐT-ĐH")
+    reports = verification.verify_pdf(signing.document_signed_pdf(cv))
+    assert [(r.signer, r.valid) for r in reports] == [
+        ("Trần Thị Thanh Hà", True),
+        ("Sở Giáo dục và Đào tạo Hà Nội", True),
+    ]
