@@ -22,7 +22,7 @@ from lantoa.activities.permissions import (
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, error_messages
-from lantoa.core.spreadsheets import XLSX_MIME
+from lantoa.core.spreadsheets import XLSX_MIME, safe_row
 
 
 def _campaign(request):
@@ -224,7 +224,7 @@ def registrations_xlsx(request, activity_id):
     wb = Workbook()
     ws = wb.active
     ws.title = "Danh sách đăng ký"
-    ws.append([activity.title])
+    ws.append(safe_row(ws, [activity.title]))
     ws.append(
         [
             "STT",
@@ -239,16 +239,19 @@ def registrations_xlsx(request, activity_id):
     )
     for i, r in enumerate(rows, start=1):
         ws.append(
-            [
-                i,
-                r.code,
-                r.full_name,
-                r.phone,
-                r.email,
-                r.get_state_display(),
-                {True: "Có", False: "Vắng", None: ""}[r.attended],
-                timezone.localtime(r.created_at).strftime("%d/%m/%Y %H:%M"),
-            ]
+            safe_row(
+                ws,
+                [
+                    i,
+                    r.code,
+                    r.full_name,
+                    r.phone,
+                    r.email,
+                    r.get_state_display(),
+                    {True: "Có", False: "Vắng", None: ""}[r.attended],
+                    timezone.localtime(r.created_at).strftime("%d/%m/%Y %H:%M"),
+                ],
+            )
         )
     for col, width in zip("ABCDEFGH", (5, 11, 28, 14, 28, 16, 8, 17), strict=True):
         ws.column_dimensions[col].width = width

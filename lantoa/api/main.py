@@ -6,13 +6,25 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import PathView
+from ninja.parser import Parser
 
 from lantoa.api.auth import AUTH
 from lantoa.api.problems import problem, validation_problem
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.spreadsheets import RowErrors
+from lantoa.core.text import clean_input_deep
+
+
+class CleanTextParser(Parser):
+    """JSON bodies arrive NFC-normalised, without control characters (passwords untouched);
+    form fields get the same from ``CleanTextInputMiddleware``."""
+
+    def parse_body(self, request):
+        return clean_input_deep(super().parse_body(request))
+
 
 api = NinjaAPI(
+    parser=CleanTextParser(),
     title="Lantoa API",
     version="1",
     description="Tuần lễ hưởng ứng học tập suốt đời: đơn vị, Tuần lễ, văn bản, báo cáo, hoạt động, tuyên dương.",

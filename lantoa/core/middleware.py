@@ -4,6 +4,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from lantoa.core.errors import NotFound
+from lantoa.core.text import clean_input
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -35,3 +36,23 @@ class NotFoundMiddleware:
         if isinstance(exception, NotFound):
             raise Http404 from exception
         return None
+
+
+class CleanTextInputMiddleware:
+    """Form posts arrive NFC-normalised, without control characters (``\\x01``, ``\\x0b``
+    pasted from Word), before any form or service sees them; password fields untouched."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            cleaned = request.POST.copy()
+            for key, values in cleaned.lists():
+                if "password" not in key:
+                    cleaned.setlist(key, [clean_input(v) for v in values])
+            cleaned._mutable = False
+            request.POST = cleaned
+        return self.get_response(request)

@@ -18,11 +18,12 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
-from lantoa.core.text import fold, nfc
+from lantoa.core.text import fold, nfc, xml_safe
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MB = 1024 * 1024
@@ -300,16 +301,66 @@ def read_table(
     return result
 
 
+# --- writing: what users typed never becomes a formula, never breaks the XML ---------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_LIKE = re.compile(r"[+-]?[0-9][0-9 .,/()-]*")  # "+84 912 345 678", "-5": inert
+
+
+def cell_text(value):
+    """A value for a cell: strings lose XML-illegal control characters (``\\x01``…)."""
+    return xml_safe(value) if isinstance(value, str) else value
+
+
+def is_formula_like(value) -> bool:
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not _NUMBER_LIKE.fullmatch(value)
+    )
+
+
+def _as_text(cell):
+    # Stored as a string with Excel's quote prefix: shown exactly as typed, never evaluated,
+    # and still text if someone edits the cell; reading the file back gives the same string.
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def safe_cell(ws, value, **style):
+    """A cell for ``ws.append`` (normal or write-only sheets) that cannot become a formula."""
+    value = cell_text(value)
+    if not style and not is_formula_like(value):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    for name, attribute in style.items():
+        setattr(cell, name, attribute)
+    return _as_text(cell) if is_formula_like(value) else cell
+
+
+def safe_row(ws, values) -> list:
+    return [safe_cell(ws, v) for v in values]
+
+
+def safe_set(ws, row: int, column: int, value):
+    """``ws.cell(row, column, value)`` for text users typed (see ``safe_cell``)."""
+    value = cell_text(value)
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    return _as_text(cell) if is_formula_like(value) else cell
+
+
 def template_workbook(*, title: str, headers: list[str], example: list | None = None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append(headers)
+    ws.append(safe_row(ws, headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     if example:
-        ws.append(example)
+        ws.append(safe_row(ws, example))
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(14, len(h) + 4)
     ws.freeze_panes = "A2"

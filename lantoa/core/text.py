@@ -21,6 +21,25 @@ def nfc(value: str | None) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+def clean_input(value: str) -> str:
+    """Text as it arrives from a form or the API: NFC, no control characters (tab and line
+    breaks kept, CR LF → LF); not trimmed (forms and services decide that)."""
+    text = unicodedata.normalize("NFC", value)
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_input_deep(data, *, keep=lambda key: "password" in str(key)):
+    """``clean_input`` on every string of a parsed JSON body; values under keys for which
+    ``keep(key)`` is true (passwords: compared byte for byte) are left as they are."""
+    if isinstance(data, str):
+        return clean_input(data)
+    if isinstance(data, list):
+        return [clean_input_deep(v, keep=keep) for v in data]
+    if isinstance(data, dict):
+        return {k: v if keep(k) else clean_input_deep(v, keep=keep) for k, v in data.items()}
+    return data
+
+
 def xml_safe(value: str) -> str:
     """``value`` without the characters XML 1.0 cannot hold (for DOCX/XLSX output)."""
     return _CONTROL.sub("", value)

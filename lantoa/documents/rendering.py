@@ -10,7 +10,7 @@ import io
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+from lantoa.core.text import xml_safe
 
 FONT = "Times New Roman"
 LEFT_MM, RIGHT_MM = 68, 95  # header columns; the text width is 210 - 30 - 17 = 163 mm
@@ -425,7 +427,23 @@ def _appendix(document, appendix: Appendix) -> None:
                 )
 
 
+def _xml_safe_deep(value):
+    """Every string of a document, its sections, appendices and tables without the control
+    characters XML cannot hold (pasted from Word: ``\\x01``, ``\\x0b``), which would make
+    python-docx raise and the download fail for good."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe_deep(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(
+            value, **{f.name: _xml_safe_deep(getattr(value, f.name)) for f in fields(value)}
+        )
+    return value
+
+
 def render_docx(doc: OfficialDocument) -> bytes:
+    doc = _xml_safe_deep(doc)
     document = DocxDocument()
     _default_style(document)
     section = document.sections[0]

@@ -10,12 +10,20 @@ import io
 
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from lantoa.campaigns.models import Campaign, Indicator
-from lantoa.core.spreadsheets import RowError, RowErrors, SheetLimits, workbook_open
+from lantoa.core.spreadsheets import (
+    RowError,
+    RowErrors,
+    SheetLimits,
+    cell_text,
+    safe_cell,
+    safe_row,
+    safe_set,
+    workbook_open,
+)
 from lantoa.core.text import nfc
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, Report
 from lantoa.reports.services import parse_count, validate_values
@@ -62,7 +70,7 @@ def report_template(*, report: Report, indicators: list[Indicator], values: dict
     ws.title = VALUES_SHEET
     ws["A1"] = f"BÁO CÁO KẾT QUẢ TUẦN LỄ HƯỞNG ỨNG HỌC TẬP SUỐT ĐỜI NĂM {campaign.year}"
     ws["A1"].font = Font(name="Times New Roman", bold=True, size=13)
-    ws["A2"] = f"Đơn vị: {unit.name}"
+    ws["A2"] = cell_text(f"Đơn vị: {unit.name}")
     ws["A3"] = (
         "Nhập số nguyên không âm vào cột «Giá trị» (ô màu vàng); để trống nếu không có. "
         "Không sửa cột «Mã chỉ tiêu»."
@@ -78,7 +86,7 @@ def report_template(*, report: Report, indicators: list[Indicator], values: dict
     for offset, (code, group, name, uom) in enumerate(rows):
         r = FIRST_VALUE_ROW + offset
         for col, text in enumerate((code, group, name, uom), start=1):
-            cell = ws.cell(row=r, column=col, value=text)
+            cell = safe_set(ws, r, col, text)
             cell.border, cell.font = _BOX, _PLAIN
         value = budget[code] if code in budget else values.get(code)
         cell = ws.cell(row=r, column=VALUE_COLUMN, value=value)
@@ -92,9 +100,9 @@ def report_template(*, report: Report, indicators: list[Indicator], values: dict
         cell = sections.cell(row=1, column=col, value=text)
         cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _BOX
     for r, section in enumerate(campaign.report_sections, start=2):
-        sections.cell(row=r, column=1, value=section["key"])
-        sections.cell(row=r, column=2, value=section["heading"]).alignment = _WRAP
-        cell = sections.cell(row=r, column=3, value=(report.sections or {}).get(section["key"], ""))
+        safe_set(sections, r, 1, section["key"])
+        safe_set(sections, r, 2, section["heading"]).alignment = _WRAP
+        cell = safe_set(sections, r, 3, (report.sections or {}).get(section["key"], ""))
         cell.alignment, cell.fill = _WRAP, _INPUT_FILL
     sections.column_dimensions["A"].width = 12
     sections.column_dimensions["B"].width = 40
@@ -103,7 +111,7 @@ def report_template(*, report: Report, indicators: list[Indicator], values: dict
     meta = wb.create_sheet(META_SHEET)
     meta.append([MARKER])
     meta.append(["campaign_id", campaign.pk, campaign.year])
-    meta.append(["unit_id", unit.pk, unit.name])
+    meta.append(safe_row(meta, ["unit_id", unit.pk, unit.name]))
     meta.append(["version", report.version])
     meta.sheet_state = "hidden"
     return _save(wb)
@@ -246,8 +254,7 @@ def rollup_workbook(
     ws.print_title_rows = "5:6"
 
     def cell(value, *, font=_PLAIN, fill=None, align=None, fmt=None, border=True):
-        c = WriteOnlyCell(ws, value=value)
-        c.font = font
+        c = safe_cell(ws, value, font=font)
         if fill:
             c.fill = fill
         if align:
