@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import ApiToken, Membership, Role, User
+from lantoa.accounts.permissions import can_manage_members
+from lantoa.core.errors import NotFound
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
@@ -54,6 +56,8 @@ def _membership_snapshot(m: Membership | None) -> dict | None:
 
 @transaction.atomic
 def membership_set(*, user: User, unit: Unit, role: str, actor=None) -> Membership:
+    if actor is not None and not can_manage_members(actor, unit):
+        raise NotFound
     if role not in Role.values:
         raise ValidationError({"role": _("Vai trò không hợp lệ.")})
     existing = (
@@ -117,6 +121,8 @@ def user_create(
     password: str | None = None,
     actor=None,
 ) -> User:
+    if actor is not None and not can_manage_members(actor, unit):
+        raise NotFound
     username = username.strip().lower()
     _validate_user(username, email)
     user = User(username=username, full_name=nfc(full_name), email=email.strip())

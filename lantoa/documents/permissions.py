@@ -98,6 +98,11 @@ def can_update_assignment(user, unit: Unit) -> bool:
     return has_role(user, unit, Role.EDITOR)
 
 
+def can_manage_signers(user, unit: Unit) -> bool:
+    """Keep the unit's list of signers (authority, title, name): its leaders."""
+    return has_role(user, unit, Role.APPROVER)
+
+
 def can_set_issuer_rule(user, unit: Unit) -> bool:
     """Whether drafts need a second person to approve: the unit's leaders."""
     return has_role(user, unit, Role.APPROVER)

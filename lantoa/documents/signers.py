@@ -12,19 +12,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from lantoa.accounts.selectors import user_has_role
 from lantoa.core.errors import NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.documents.models import UnitSigner
+from lantoa.documents.permissions import can_manage_signers
 from lantoa.documents.rendering import Signer
 from lantoa.history.services import history_record
 from lantoa.units.models import Unit
 
 AUTHORITY_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
-
-
-def can_manage_signers(user, unit: Unit) -> bool:
-    return user_has_role(user, unit, "approver")
 
 
 def _clean(authority: str, title: str, name: str) -> tuple[str, str, str]:
