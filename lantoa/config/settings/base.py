@@ -15,6 +15,7 @@ Everything comes from environment variables; the embedded default (SQLite in
 - ``REDIS_URL``         cache + task broker at scale (default: local memory + SQLite tasks)
 - ``LANTOA_DEMO_PASSWORD`` password of every demo account (default ``hoctapsuotdoi``)
 - ``LANTOA_BASE_URL``   absolute address used in e-mails and calendar feeds
+- ``LANTOA_S3_BUCKET``  uploads in an S3-compatible store (lantoa/config/storage.py)
 """
 
 import os
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import dj_database_url
 
 from lantoa.config.datadir import resolve_data_dir
+from lantoa.config.storage import default_storage_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 # Resolved once, absolute (relative values and the default `var` are taken from the
@@ -172,8 +174,10 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("LANTOA_MEDIA_ROOT", DATA_DIR / "media"))
+# Uploads on the local disk, or on an S3-compatible store when LANTOA_S3_BUCKET is set
+# (private objects, served only through core:download): lantoa/config/storage.py.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Uploads (lantoa.core.uploads): a request body above LANTOA_MAX_REQUEST_BYTES is refused
