@@ -25,6 +25,11 @@ def can_create_campaign(user, owner_unit=None) -> bool:
     return any(u.pk == owner_unit.pk for u in owners)
 
 
+def can_close_campaign(user, campaign) -> bool:
+    """Khóa số liệu: the leaders of the owner unit itself."""
+    return has_role_at(user, campaign.owner_unit, Role.APPROVER)
+
+
 def can_edit_indicator_set(user, campaign) -> bool:
     """The campaign's indicators and rules: editors of the owner unit itself."""
     return has_role_at(user, campaign.owner_unit, Role.EDITOR)

@@ -24,8 +24,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lantoa.accounts.models import Role
-from lantoa.accounts.selectors import user_has_role
 from lantoa.core.errors import Conflict, PermissionDeniedError
 from lantoa.notifications.models import (
     EmailMessageLog,
@@ -33,6 +31,7 @@ from lantoa.notifications.models import (
     ReminderDelivery,
     ReminderLog,
 )
+from lantoa.notifications.permissions import can_retry_email
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +163,7 @@ def _reminder_failed_if_nothing_left(reminder_id: int) -> None:
 
 def email_retry(*, log: EmailMessageLog, user) -> EmailMessageLog:
     """The sending office sends a failed message again (the body is kept until sent)."""
-    if log.sender_unit is None or not user_has_role(user, log.sender_unit, Role.EDITOR):
+    if not can_retry_email(user, log.sender_unit):
         raise PermissionDeniedError(_("Chỉ đơn vị gửi mới được gửi lại thư này."))
     if log.status != EmailStatus.FAILED or not log.to:
         raise Conflict(_("Chỉ gửi lại được thư gửi không thành công và chưa bị xóa dữ liệu."))

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import ROLE_RANK, Membership, Role
-from lantoa.accounts.selectors import user_has_role
 from lantoa.campaigns.models import Campaign, ReportingDeadline
 from lantoa.core.errors import Conflict, PermissionDeniedError
 from lantoa.history.services import history_record
@@ -23,6 +22,7 @@ from lantoa.notifications.models import (
     ReminderKind,
     ReminderLog,
 )
+from lantoa.notifications.permissions import can_send_reminders
 from lantoa.units.models import Unit
 
 
@@ -317,7 +317,7 @@ def reminder_send_missing(*, campaign: Campaign, unit: Unit, user) -> dict:
     Units already reminded by hand today are skipped. Returns
     ``{"reminded": n, "skipped": k, "unit_ids": [...]}``.
     """
-    if not user_has_role(user, unit, Role.EDITOR):
+    if not can_send_reminders(user, unit):
         raise PermissionDeniedError(_("Chỉ chuyên viên hoặc lãnh đạo đơn vị mới được đôn đốc."))
     today = timezone.localdate()
     missing = [m for m in _missing_units(campaign=campaign, unit=unit) if m["unit_id"] != unit.pk]

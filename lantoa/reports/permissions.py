@@ -9,6 +9,7 @@ units. Pages, API and services all decide report scope here.
 """
 
 from lantoa.accounts.permissions import Role, has_role, has_role_at, is_superuser
+from lantoa.notifications.permissions import can_send_reminders
 from lantoa.units.models import Unit
 
 
@@ -80,7 +81,7 @@ def can_review_children(user, unit: Unit) -> bool:
 
 def can_remind(user, unit: Unit) -> bool:
     """Send reminders to the units below ``unit`` that have not reported."""
-    return has_role(user, unit, Role.EDITOR)
+    return can_send_reminders(user, unit)
 
 
 def can_adjust_line(user, *, campaign, node) -> bool:

@@ -440,9 +440,9 @@ def campaign_close(*, campaign: Campaign, user, closed_on: date | None = None) -
     """Khóa số liệu: the reporting tree is frozen from now on."""
     from django.utils import timezone
 
-    from lantoa.accounts.selectors import user_has_role_at
+    from lantoa.campaigns.permissions import can_close_campaign
 
-    if not user_has_role_at(user, campaign.owner_unit, "approver"):
+    if not can_close_campaign(user, campaign):
         raise NotFound
     if campaign.is_closed:
         _frozen_check(campaign)
