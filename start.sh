@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start Lantoa on the embedded default: SQLite + local files in ./var, demo data,
-# console e-mail, task worker in-process. Nothing else to install or start.
+# e-mail written to var/mail/, task worker next to the server. Nothing else to install or start.
 # LANTOA_ADDR=0.0.0.0:8000 ./start.sh to listen elsewhere.
 set -euo pipefail
 # This machine's pip config lists local wheel folders that may be absent: hide that noise only.
