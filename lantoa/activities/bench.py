@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lantoa.activities import selectors, services
 from lantoa.activities.models import Activity, Mode
-from lantoa.activities.services import search_text_of
+from lantoa.activities.search import search_text_of
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.services import campaign_create
 from lantoa.core.bench import Row, best_of

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from lantoa.accounts.selectors import scope_q, user_has_role
+from lantoa.activities import search
 from lantoa.activities.models import (
     Activity,
     Evidence,
@@ -51,6 +52,7 @@ PUBLIC_LIST_FIELDS = (
     "updated_at",
     "unit__id",
     "unit__name",
+    "unit__path",
     "type__id",
     "type__code",
     "type__name",
@@ -200,17 +202,55 @@ def public_counters(*, campaign: Campaign) -> dict[str, int]:
 
 
 def provinces() -> QuerySet[Unit]:
-    return Unit.objects.filter(kind=UnitKind.UBND_TINH, valid_to__isnull=True).order_by("name")
-
-
-def communes_of(province: Unit | None) -> QuerySet[Unit]:
-    if province is None:
-        return Unit.objects.none()
-    return (
-        Unit.objects.filter(subtree_q(province.path))
-        .filter(kind__in=[UnitKind.UBND_XA, UnitKind.UBND_HUYEN])
-        .order_by("name")
+    return Unit.objects.filter(kind=UnitKind.UBND_TINH, valid_to__isnull=True).order_by(
+        "place_name", "name"
     )
+
+
+def province_label(province: Unit) -> str:
+    return province.place_name or search.place_label(province)
+
+
+def communes_of(province: Unit | None) -> list[dict]:
+    """The province's current communes/wards (and districts where they still exist), one
+    query, each name once: [{"id", "name": "Phường Bồ Đề (Hà Nội)"}]."""
+    if province is None:
+        return []
+    rows = (
+        Unit.objects.active_on(timezone.localdate())
+        .filter(subtree_q(province.path))
+        .filter(kind__in=[UnitKind.UBND_XA, UnitKind.UBND_HUYEN])
+        .only("id", "name", "kind", "path")
+        .order_by("name", "id")
+    )
+    where = province_label(province)
+    seen, communes = set(), []
+    for unit in rows:
+        label = f"{search.place_label(unit)} ({where})"
+        if label not in seen:
+            seen.add(label)
+            communes.append({"id": unit.pk, "name": label})
+    return communes
+
+
+def activity_places(activities: list[Activity]) -> dict[int, str]:
+    """ "Phường Bồ Đề · Hà Nội" for each activity: the organiser's nearest commune (or
+    district) and its province, one query for the whole page."""
+    known = search.places_by_path(Unit, {a.unit.path for a in activities})
+    out = {}
+    for a in activities:
+        places = search.places_of(a.unit.path, known)
+        province = next((p for p in places if p.kind == UnitKind.UBND_TINH), None)
+        local = next((p for p in places if p.kind != UnitKind.UBND_TINH), None)
+        out[a.pk] = " · ".join(
+            x
+            for x in (
+                search.place_label(local) if local else "",
+                province_label(province) if province else "",
+            )
+            if x
+        )
+    return out
 
 
 def public_unit_get(unit_id) -> Unit | None:

@@ -14,6 +14,7 @@ from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from lantoa.activities import search
 from lantoa.activities.models import (
     Activity,
     AudienceGroup,
@@ -28,7 +29,7 @@ from lantoa.activities.models import (
 from lantoa.activities.permissions import can_create_activity, can_record_attendance
 from lantoa.campaigns.models import ActivityType, Campaign
 from lantoa.core.errors import Conflict, NotFound
-from lantoa.core.text import fold, nfc
+from lantoa.core.text import nfc
 from lantoa.core.uploads import upload_accept
 from lantoa.history.services import history_record
 from lantoa.notifications.services import email_on_commit
@@ -135,14 +136,20 @@ def _activity_clean(data: dict, *, campaign: Campaign) -> dict:
     return data
 
 
-def search_text_of(*parts: str) -> str:
-    """Folded words padded with spaces, so a search can match whole words (" tin ")."""
-    words = re.sub(r"[^\w]+", " ", fold(" ".join(parts))).split()
-    return f" {' '.join(words)} "
-
-
 def _search_text(activity: Activity, unit: Unit) -> str:
-    return search_text_of(activity.title, activity.location, unit.name, activity.description[:500])
+    """Title, place, type and the organiser's commune, district and province (one query)."""
+    known = search.places_by_path(Unit, [unit.path])
+    return search.activity_search_text(
+        activity,
+        unit=unit,
+        type_name=activity.type.name,
+        places=search.places_of(unit.path, known),
+    )
+
+
+def activities_search_reindex() -> int:
+    """Rebuild the search text of every activity (after units or types were renamed)."""
+    return search.reindex(Activity, Unit)
 
 
 def _snapshot(activity: Activity) -> dict:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("lich/", views.calendar, name="calendar"),
     path("lich.ics", views.feed, name="feed"),
+    path("xa-phuong.json", views.communes, name="communes"),
     path("hoat-dong/<int:activity_id>/", views.activity, name="activity"),
     path("hoat-dong/<int:activity_id>/da-dang-ky/", views.registered, name="registered"),
     path("hoat-dong/<int:activity_id>.ics", views.activity_ics, name="activity_ics"),

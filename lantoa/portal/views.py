@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,8 +40,9 @@ def home(request):
             selectors.public_activities(campaign=campaign, day_from=timezone.localdate())[:6]
         )
         left = selectors.places_left_map(upcoming)
+        places = selectors.activity_places(upcoming)
         for a in upcoming:
-            a.left = left[a.pk]
+            a.left, a.place = left[a.pk], places[a.pk]
     return render(
         request,
         "portal/home.html",
@@ -94,8 +95,9 @@ def calendar(request):
     campaign = campaign_current()
     page = Paginator(_filtered(filters), 30).get_page(request.GET.get("page"))
     left = selectors.places_left_map(list(page.object_list))
+    places = selectors.activity_places(list(page.object_list))
     for a in page.object_list:
-        a.left = left[a.pk]
+        a.left, a.place = left[a.pk], places[a.pk]
     query = request.GET.copy()
     query.pop("page", None)
     types = (
@@ -113,9 +115,44 @@ def calendar(request):
             "provinces": selectors.provinces(),
             "communes": selectors.communes_of(filters["province"]),
             "types": types,
+            "widen": _widen(query, filters) if not page.paginator.count else [],
             "feed_url": reverse("portal:feed") + (f"?{query.urlencode()}" if query else ""),
         },
     )
+
+
+def _widen(query, filters: dict) -> list[tuple[str, str]]:
+    """Nothing found: one link per active filter that shows the results without it."""
+    drops = [
+        ("commune", filters["commune"], _("Bỏ lọc xã, phường")),
+        ("province", filters["province"], _("Tìm ở mọi tỉnh, thành phố")),
+        ("type", filters["type"], _("Mọi loại hoạt động")),
+        ("day", filters["day"], _("Mọi ngày")),
+        ("online", filters["online"], _("Cả hoạt động trực tiếp")),
+        ("q", filters["q"], _("Bỏ từ khóa tìm kiếm")),
+    ]
+    links = []
+    for key, active, label in drops:
+        if active:
+            rest = query.copy()
+            rest.pop(key, None)
+            if key == "province":
+                rest.pop("commune", None)
+            links.append((label, "?" + rest.urlencode()))
+    if not filters["past"]:
+        rest = query.copy()
+        rest["past"] = "1"
+        links.append((_("Xem cả hoạt động đã qua"), "?" + rest.urlencode()))
+    return links
+
+
+@cache_control(public=True, max_age=3600)
+def communes(request):
+    """The commune picker's choices for a province (the calendar fills it without reload)."""
+    province = selectors.public_unit_get(request.GET.get("province"))
+    if province is None or province.kind != "ubnd_tinh":
+        return JsonResponse({"communes": []})
+    return JsonResponse({"communes": selectors.communes_of(province)})
 
 
 @cache_control(public=True, max_age=300)
@@ -170,6 +207,7 @@ def activity(request, activity_id):
             and activity.ends_at > timezone.now(),
             "errors": errors,
             "form": form,
+            "place": selectors.activity_places([activity])[activity.pk],
         },
         status=status,
     )

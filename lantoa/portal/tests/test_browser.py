@@ -57,3 +57,58 @@ def test_approved_honour_appears_on_the_public_board(browser_page, demo_live_ser
     assert nomination.state == "approved"
     page.goto(f"{demo_live_server.url}/cong-khai/tuyen-duong/")
     assert "Thầy Lê Minh Quân" in page.inner_text("#honours")
+
+
+@pytest.fixture
+def phone(chromium, demo_live_server):
+    context = chromium.new_context(
+        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.mark.browser
+def test_citizen_on_a_phone_finds_a_digital_skills_class_in_ha_noi(phone, demo_live_server):
+    """360 px, from the home page: "ky nang so" + Hà Nội finds the demo digital-skills
+    classes in a few taps; the ward picker fills without a reload; a registration error is
+    on screen beside its field."""
+    page, taps = phone, 0
+    page.goto(f"{demo_live_server.url}/")
+    page.fill("#q", "ky nang so")
+    page.press("#q", "Enter")
+    taps += 1
+    page.wait_for_url("**/cong-khai/lich/**")
+    url_before = page.url
+    page.select_option("#province", label="Hà Nội")
+    taps += 1
+    # The commune picker fills in place (no navigation), current wards once each.
+    page.wait_for_selector("#commune option:has-text('Phường Bồ Đề (Hà Nội)')", state="attached")
+    assert page.url == url_before
+    names = page.eval_on_selector_all("#commune option", "os => os.map(o => o.textContent)")
+    assert len(names) == len(set(names)) and "Phường Ngọc Lâm (Hà Nội)" not in names
+    page.click("form[role=search] button.primary")
+    taps += 1
+    page.wait_for_selector("#activities")
+    cards = page.inner_text("#activities")
+    assert "An toàn trên mạng cho cha mẹ học sinh" in cards
+    assert "Bình dân học vụ số: cài đặt và dùng VNeID" in cards
+    assert "Hà Nội" in cards and "Đức Trọng" not in cards
+    assert taps <= 3
+
+    page.click("text=Bình dân học vụ số: cài đặt và dùng VNeID")
+    page.wait_for_selector("#register")
+    page.fill("#full_name", "Đinh Thị Thanh Xuân")
+    page.fill("#phone", "12345")
+    page.click("#register button.primary")
+    page.wait_for_selector("#phone-error")
+    assert page.title().startswith("Lỗi:")
+    assert page.get_attribute("#phone", "aria-invalid") == "true"
+    # The answer opens at the form: the error is on screen, not above it.
+    visible = page.evaluate(
+        """() => { const r = document.querySelector('#register-errors').getBoundingClientRect();
+                   return r.top >= 0 && r.top < window.innerHeight; }"""
+    )
+    assert visible

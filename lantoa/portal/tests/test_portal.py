@@ -228,3 +228,60 @@ def test_search_matches_whole_words(demo, client):
         "Tin học cơ bản cho người cao tuổi"
         in client.get("/cong-khai/lich/", {"q": "tin ho"}).content.decode()
     )
+
+
+def test_calendar_finds_a_class_near_me(demo, client):
+    hanoi = demo.units["ubnd_hanoi"]
+    html = client.get(
+        "/cong-khai/lich/", {"q": "ky nang so", "province": hanoi.pk}
+    ).content.decode()
+    assert "An toàn trên mạng cho cha mẹ học sinh" in html
+    assert "Bình dân học vụ số: cài đặt và dùng VNeID" in html
+    # Every card says where: ward (or district) and province.
+    assert "Phường Long Biên · Hà Nội" in html and "Quận Long Biên · Hà Nội" in html
+    # The commune picker is there with the province chosen: current wards, once, named.
+    assert "Phường Bồ Đề (Hà Nội)</option>" in html
+    assert html.count("Phường Bồ Đề (Hà Nội)</option>") == 1
+    assert "Phường Ngọc Lâm (Hà Nội)" not in html
+    html = client.get("/cong-khai/lich/", {"q": "long bien"}).content.decode()
+    assert "Tin học cơ bản cho người cao tuổi" in html  # THCS Ngọc Lâm
+
+
+def test_commune_picker_without_reload(demo, client):
+    hanoi = demo.units["ubnd_hanoi"]
+    response = client.get("/cong-khai/xa-phuong.json", {"province": hanoi.pk})
+    assert response.status_code == 200 and "max-age=3600" in response["Cache-Control"]
+    names = [c["name"] for c in response.json()["communes"]]
+    assert "Phường Bồ Đề (Hà Nội)" in names and len(names) == len(set(names))
+    # Not a province, or nothing: an empty list, never an error page.
+    school = demo.units["thcs_ngoclam"]
+    for params in ({"province": school.pk}, {"province": "x"}, {}):
+        assert client.get("/cong-khai/xa-phuong.json", params).json() == {"communes": []}
+
+
+def test_empty_calendar_suggests_dropping_a_filter(demo, client):
+    lamdong = demo.units["ubnd_lamdong"]
+    html = client.get(
+        "/cong-khai/lich/", {"q": "tieng anh", "province": lamdong.pk, "type": "lop_hoc"}
+    ).content.decode()
+    assert 'id="no-results"' in html
+    assert "Tìm ở mọi tỉnh, thành phố" in html and "Mọi loại hoạt động" in html
+    assert "Bỏ từ khóa tìm kiếm" in html and "Xem cả hoạt động đã qua" in html
+    # Following "every province" finds the English class in Bồ Đề.
+    html = client.get("/cong-khai/lich/", {"q": "tieng anh", "type": "lop_hoc"}).content.decode()
+    assert "Lớp tiếng Anh giao tiếp miễn phí cho người lớn" in html
+
+
+def test_registration_errors_sit_beside_their_fields(demo, client):
+    activity = Activity.objects.get(title="Tin học cơ bản cho người cao tuổi")
+    url = f"/cong-khai/hoat-dong/{activity.pk}/"
+    response = client.post(url, {"full_name": "", "phone": "12", "consent": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Lỗi: Tin học cơ bản cho người cao tuổi" in html
+    assert f'action="{url}#register"' in html  # the answer opens at the form, not the top
+    for field in ("full_name", "phone", "consent"):
+        assert f'aria-invalid="true" aria-describedby="{field}-error"' in html, field
+        assert f'id="{field}-error"' in html
+    assert 'href="#phone"' in html
+    assert "Lỗi:" not in client.get(url).content.decode().split("</title>")[0]
