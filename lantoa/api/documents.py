@@ -559,7 +559,7 @@ def document_issue(request, document_id: int):
 
 @router.get("/documents/{document_id}/file")
 def document_file(request, document_id: int, format: str = "docx", signed: bool = False):
-    """``format=docx|pdf``; ``pdf&signed=1`` the digitally signed PDF of an issued document
+    """``format=docx|pdf|edxml``; ``pdf&signed=1`` the digitally signed PDF of an issued document
     (problem+json with ``code`` ``signing_key_missing``, ``signing_key_password``,
     ``not_issued`` or ``pdf_unavailable`` when it cannot be made)."""
     document = _get(request, document_id)
@@ -568,6 +568,10 @@ def document_file(request, document_id: int, format: str = "docx", signed: bool 
         from lantoa.api.edocs import signed_pdf_response
 
         return signed_pdf_response(document)
+    if format == "edxml":
+        from lantoa.api.edocs import edxml_response
+
+        return edxml_response(document)
     if format == "docx":
         data, mime = output.document_docx(document), DOCX_MIME
     elif format == "pdf":

@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from lantoa.api.problems import problem
 from lantoa.core.uploads import download_response
 from lantoa.documents import attachments as attachment_services
-from lantoa.documents import output, selectors, signing, verification
+from lantoa.documents import edxml, output, selectors, signing, verification
 
 router = Router(tags=["electronic documents"])
 
@@ -151,3 +151,53 @@ def signatures_verify(request, file: File[UploadedFile] = None):
         "valid": all(r.valid for r in reports),
         "signatures": [r.as_dict() for r in reports],
     }
+
+
+def edxml_response(document):
+    try:
+        data = edxml.edxml_export(document)
+    except signing.SigningError as exc:
+        return coded_problem(SIGNING_STATUS.get(exc.code, 409), exc.detail, exc.code)
+    except edxml.EdxmlError as exc:
+        return coded_problem(exc.status, exc.detail, exc.code)
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    name = output.document_filename(document, "edxml.xml")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class ImportedOut(Schema):
+    id: int
+    number: int | None
+    symbol: str
+    issued_on: str
+    subject: str
+    issuer_name: str
+    recipient_unit_ids: list[int]
+
+
+@router.post("/documents/import", response={201: ImportedOut})
+def documents_import(request, file: File[UploadedFile] = None):
+    """Receive an edXML message (QCVN 102:2016) into the addressed units' inboxes."""
+    if file is None:
+        return coded_problem(400, "Chưa chọn gói tin edXML.", "file_missing")
+    if file.size and file.size > edxml.MAX_MESSAGE_BYTES:
+        return coded_problem(413, "Gói tin edXML vượt quá 60 MB.", "too_large")
+    try:
+        document = edxml.edxml_import(data=file.read(), user=request.auth)
+    except edxml.EdxmlError as exc:
+        return coded_problem(exc.status, exc.detail, exc.code)
+    return Status(
+        201,
+        {
+            "id": document.pk,
+            "number": document.number,
+            "symbol": document.symbol,
+            "issued_on": document.issued_on.isoformat(),
+            "subject": document.subject,
+            "issuer_name": document.issuer_unit.name,
+            "recipient_unit_ids": [
+                r.unit_id for r in document.recipients.all() if r.unit_id is not None
+            ],
+        },
+    )

@@ -117,8 +117,9 @@ def _register() -> None:
 
     api.add_router("", units.router)
     api.add_router("", campaigns.router)
-    api.add_router("", documents.router)
+    # before documents: /documents/import must not be read as /documents/{document_id}
     api.add_router("", edocs.router)
+    api.add_router("", documents.router)
     api.add_router("", reports.router)
     api.add_router("", activities.router)
     api.add_router("", honours.router)

@@ -79,6 +79,7 @@ class AncestorOut(Schema):
 class UnitOut(Schema):
     id: int
     code: str
+    edoc_code: str = ""
     name: str
     kind: str
     parent_id: int | None
@@ -100,6 +101,7 @@ def _unit_out(unit: Unit, known: dict) -> dict:
     return {
         "id": unit.pk,
         "code": unit.code,
+        "edoc_code": unit.edoc_code,
         "name": unit.name,
         "kind": unit.kind,
         "parent_id": ancestors[-1].pk if ancestors else None,
@@ -141,6 +143,7 @@ class UnitIn(Schema):
     name: str
     kind: UnitKind
     code: str = ""
+    edoc_code: str = ""
     abbreviation: str = ""
     email: str = ""
     address: str = ""
@@ -151,6 +154,7 @@ class UnitPatch(Schema):
     name: str | None = None
     kind: UnitKind | None = None
     code: str | None = None
+    edoc_code: str | None = None
     abbreviation: str | None = None
     email: str | None = None
     address: str | None = None

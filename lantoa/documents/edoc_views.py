@@ -151,3 +151,49 @@ def signature_verify(request):
                 context["error"] = exc.detail
                 status = 400
     return render(request, "documents/verify.html", context, status=status)
+
+
+@login_required
+def document_edxml(request, document_id):
+    """Download an issued document as an edXML message (QCVN 102:2016)."""
+    from lantoa.documents import edxml, output, signing
+
+    document = _document(request, document_id)
+    try:
+        data = edxml.edxml_export(document)
+    except (edxml.EdxmlError, signing.SigningError) as exc:
+        messages.error(request, exc.detail)
+        return redirect("documents:detail", document_id=document.pk)
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    name = output.document_filename(document, "edxml.xml")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def edxml_receive(request):
+    """Tiếp nhận văn bản điện tử: an edXML message into the addressed units' inboxes."""
+    from lantoa.documents import edxml
+
+    error, status = "", 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error, status = _("Chưa chọn gói tin edXML."), 400
+        elif upload.size and upload.size > edxml.MAX_MESSAGE_BYTES:
+            error, status = _("Gói tin edXML vượt quá 60 MB."), 400
+        else:
+            try:
+                document = edxml.edxml_import(data=upload.read(), user=request.user)
+            except edxml.EdxmlError as exc:
+                error, status = exc.detail, 400
+            except (PermissionDeniedError, Conflict, ValidationError) as exc:
+                error, status = _error_text(exc), 400
+            else:
+                messages.success(
+                    request,
+                    _("Đã tiếp nhận văn bản %(ref)s vào hộp thư đến.")
+                    % {"ref": document.reference},
+                )
+                return redirect("documents:detail", document_id=document.pk)
+    return render(request, "documents/receive.html", {"error": error}, status=status)

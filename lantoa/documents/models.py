@@ -150,6 +150,11 @@ class Document(TimeStamped):
     )
     version = models.PositiveIntegerField(default=1)
     search_text = models.TextField(blank=True, default="", editable=False)
+    # A document received from another e-office system (edXML, QCVN 102:2016): the
+    # message's identifier (a second import of it is refused) and what its signatures
+    # said when it arrived. Its number belongs to the sender's register, not ours.
+    external_id = models.CharField(max_length=100, blank=True, default="")
+    received_signatures = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-created_at", "-id"]
@@ -158,8 +163,13 @@ class Document(TimeStamped):
         constraints = [
             models.UniqueConstraint(
                 fields=["issuer_unit", "year", "number"],
-                condition=Q(number__isnull=False),
+                condition=Q(number__isnull=False, external_id=""),
                 name="document_number_per_issuer_year",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="document_external_id_once",
             ),
             models.CheckConstraint(
                 condition=Q(state="issued", number__isnull=False, issued_on__isnull=False)
@@ -181,6 +191,10 @@ class Document(TimeStamped):
         if self.number is None:
             return ""
         return f"{self.number:02d}/{self.symbol}" if self.symbol else f"{self.number:02d}"
+
+    @property
+    def is_received(self) -> bool:
+        return bool(self.external_id)
 
     @property
     def is_issued(self) -> bool:

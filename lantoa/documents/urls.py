@@ -9,6 +9,8 @@ urlpatterns = [
     path("quy-dinh-phe-duyet/", views.issuer_settings, name="settings"),
     path("nguoi-ky/", edoc_views.unit_signers, name="signers"),
     path("kiem-tra-chu-ky/", edoc_views.signature_verify, name="verify"),
+    path("tiep-nhan-edxml/", edoc_views.edxml_receive, name="receive"),
+    path("<int:document_id>/edxml/", edoc_views.document_edxml, name="edxml"),
     path("<int:document_id>/ky-so/", edoc_views.document_signed_file, name="signed"),
     path(
         "<int:document_id>/dinh-kem/<int:attachment_id>/ky-so/",

@@ -11,6 +11,7 @@ class UnitForm(forms.ModelForm):
             "name",
             "kind",
             "code",
+            "edoc_code",
             "abbreviation",
             "governing_body",
             "place_name",

@@ -85,6 +85,16 @@ class Unit(MP_Node, TimeStamped):
     name = models.CharField(_("tên"), max_length=255)
     kind = models.CharField(_("loại"), max_length=32, choices=UnitKind.choices)
     code = models.CharField(_("mã"), max_length=32, blank=True, default="")
+    # Mã định danh điện tử (Decision 20/2020/QĐ-TTg), e.g. "000.00.12.H26": how e-office
+    # systems address the unit in edXML messages (QCVN 102:2016).
+    edoc_code = models.CharField(
+        _("mã định danh điện tử"),
+        max_length=32,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text=_("Theo Quyết định 20/2020/QĐ-TTg, ví dụ 000.00.12.H26"),
+    )
     abbreviation = models.CharField(
         _("viết tắt"),
         max_length=32,

@@ -15,6 +15,7 @@ TRACKED = [
     "name",
     "kind",
     "code",
+    "edoc_code",
     "abbreviation",
     "governing_body",
     "place_name",
@@ -62,6 +63,7 @@ UPDATABLE = {
     "name",
     "kind",
     "code",
+    "edoc_code",
     "abbreviation",
     "governing_body",
     "place_name",
@@ -142,6 +144,7 @@ IMPORT_COLUMNS = {
     "parent_code": ["Mã đơn vị cấp trên", "ma cap tren", "parent_code", "parent code"],
     "email": ["Thư điện tử", "email"],
     "address": ["Địa chỉ", "address"],
+    "edoc_code": ["Mã định danh", "ma dinh danh dien tu", "edoc_code"],
 }
 _KIND_BY_LABEL = {}
 
@@ -158,7 +161,7 @@ def _kind_of(value: str) -> str | None:
 
 def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
     """Import units under ``root``'s subtree. Any bad row: nothing is imported, every error listed."""
-    rows = read_table(upload, columns=IMPORT_COLUMNS, optional={"email", "address"})
+    rows = read_table(upload, columns=IMPORT_COLUMNS, optional={"email", "address", "edoc_code"})
     errors: list[RowError] = []
     subtree_codes: dict[str, int | None] = {}
     for code, pk in root.subtree().exclude(code="").values_list("code", "pk"):
@@ -245,6 +248,7 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
                     kind=row["kind"],
                     email=str(row.get("email") or ""),
                     address=str(row.get("address") or ""),
+                    edoc_code=str(row.get("edoc_code") or "").strip(),
                 )
                 by_code[unit.code] = unit
                 created.append(unit)

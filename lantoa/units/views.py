@@ -162,8 +162,16 @@ def unit_import_template(request, unit_id):
     unit = _get(request, unit_id, role=Role.ADMIN)
     content = template_workbook(
         title="Đơn vị",
-        headers=["Mã", "Tên", "Loại", "Mã đơn vị cấp trên", "Thư điện tử", "Địa chỉ"],
-        example=["TH-001", "Trường Tiểu học Mẫu", "truong_th", unit.code, "", ""],
+        headers=[
+            "Mã",
+            "Tên",
+            "Loại",
+            "Mã đơn vị cấp trên",
+            "Thư điện tử",
+            "Địa chỉ",
+            "Mã định danh",
+        ],
+        example=["TH-001", "Trường Tiểu học Mẫu", "truong_th", unit.code, "", "", ""],
     )
     response = HttpResponse(content, content_type=XLSX_MIME)
     response["Content-Disposition"] = 'attachment; filename="mau-nhap-don-vi.xlsx"'

@@ -140,7 +140,7 @@ def xlsx(rows) -> io.BytesIO:
     return buffer
 
 
-HEADER = ["Mã", "Tên", "Loại", "Mã đơn vị cấp trên", "Thư điện tử", "Địa chỉ"]
+HEADER = ["Mã", "Tên", "Loại", "Mã đơn vị cấp trên", "Thư điện tử", "Địa chỉ", "Mã định danh"]
 
 
 @pytest.mark.django_db
