@@ -7,6 +7,7 @@ Everything comes from environment variables; the embedded default (SQLite in
                         secret key (default ``var/`` in the checkout; relative values are
                         taken from the checkout too; see lantoa/config/datadir.py)
 - ``DATABASE_URL``      e.g. ``postgresql://user@host:5432/lantoa`` (default SQLite)
+- ``DATABASE_REPLICA_URL``  a streaming replica for the portal and dashboards (optional)
 - ``LANTOA_SECRET_KEY`` secret key (default: generated once into the data folder)
 - ``LANTOA_ALLOWED_HOSTS`` comma separated (default ``127.0.0.1,localhost``)
 - ``LANTOA_EMAIL_URL``  ``smtp://user:pass@host:587?tls=1`` (default: files in the data
@@ -23,8 +24,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-import dj_database_url
-
+from lantoa.config.database import REPLICA, databases_from_env
 from lantoa.config.datadir import resolve_data_dir
 from lantoa.config.storage import default_storage_from_env
 
@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lantoa.core.uploads.RequestSizeLimitMiddleware",  # first: before anything reads the body
     "django.middleware.security.SecurityMiddleware",
+    # outside the session middleware: a session written at the end of a request pins too
+    "lantoa.core.dbrouting.ReplicaRoutingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lantoa.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -117,21 +119,13 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'lantoa.sqlite3'}"),
-        conn_max_age=int(os.environ.get("LANTOA_DB_CONN_MAX_AGE", "60")),
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        # WAL lets readers work while a writer commits; IMMEDIATE takes the
-        # write lock at BEGIN so concurrent writers queue instead of failing.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
+# Primary, optional read replica, kept connections, JIT off: lantoa/config/database.py.
+DATABASES = databases_from_env(os.environ, sqlite_path=DATA_DIR / "lantoa.sqlite3")
+# The public portal and the dashboards read from the replica when there is one, except for a
+# user who wrote in the last LANTOA_REPLICA_PIN_SECONDS (lantoa/core/dbrouting.py).
+LANTOA_READ_REPLICA = REPLICA if REPLICA in DATABASES else ""
+LANTOA_REPLICA_PIN_SECONDS = int(os.environ.get("LANTOA_REPLICA_PIN_SECONDS", "10"))
+DATABASE_ROUTERS = ["lantoa.core.dbrouting.ReplicaRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
