@@ -26,7 +26,7 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password.html"
-    success_url = reverse_lazy("core:dashboard")
+    success_url = reverse_lazy("overview:dashboard")
 
     def form_valid(self, form):
         messages.success(self.request, _("Đã đổi mật khẩu."))
@@ -53,7 +53,7 @@ def switch_membership(request):
     wanted = request.POST.get("membership_id", "")
     if wanted.isdigit() and any(m.pk == int(wanted) for m in memberships_for_user(request.user)):
         request.session["membership_id"] = int(wanted)
-    return redirect(request.POST.get("next") or "core:dashboard")
+    return redirect(request.POST.get("next") or "overview:dashboard")
 
 
 def _admin_unit(request, unit_id):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("hoat-dong/", include("lantoa.activities.urls")),
     path("tuyen-duong/", include("lantoa.honours.urls")),
     path("cong-khai/", include("lantoa.portal.urls")),
+    path("", include("lantoa.overview.urls")),
     path("", include("lantoa.core.urls")),
 ]
 

@@ -92,7 +92,7 @@ def remind_missing(request, campaign_id, unit_id):
         if request.htmx:  # htmx swaps 2xx only: the message goes in a 200
             return render(request, "notifications/_remind_result.html", {"error": exc.detail})
         messages.error(request, exc.detail)
-        return redirect(_safe_next(request, "core:dashboard"))
+        return redirect(_safe_next(request, "overview:dashboard"))
     if result["reminded"]:
         text = _("Đã đôn đốc %(n)s đơn vị chưa nộp báo cáo.") % {"n": result["reminded"]}
     else:
@@ -111,7 +111,7 @@ def remind_missing(request, campaign_id, unit_id):
             {"text": text, "result": result, "counts": counts},
         )
     messages.success(request, text)
-    return redirect(_safe_next(request, "core:dashboard"))
+    return redirect(_safe_next(request, "overview:dashboard"))
 
 
 @login_required

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "lantoa.portal",
     "lantoa.api",
     "lantoa.demo",
+    "lantoa.overview",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "overview:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: 5 failures per username+address lock for 15 minutes.

@@ -257,5 +257,5 @@ def test_summary_include_links_to_the_dashboard(demo, client_as):
 
 @pytest.mark.django_db
 def test_home_dashboard_links_to_the_campaign_dashboard(demo, client_as):
-    html = client_as("pgd.longbien").get(reverse("core:dashboard")).content.decode()
+    html = client_as("pgd.longbien").get(reverse("overview:dashboard")).content.decode()
     assert "Mở bảng tổng hợp" in html and "/tong-hop/?campaign=" in html
