@@ -201,3 +201,43 @@ def documents_import(request, file: File[UploadedFile] = None):
             ],
         },
     )
+
+
+def _register_response(request, kind: str, year: int, unit: int | None):
+    from django.utils import timezone
+
+    from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user
+    from lantoa.documents import registers
+
+    if not 1990 <= year <= 2100:
+        return coded_problem(400, "Năm không hợp lệ (1990–2100).", "invalid_year")
+    if unit is not None:
+        target = unit_get_for_user(request.auth, unit)
+    else:
+        memberships = memberships_for_user(request.auth)
+        if not memberships:
+            return coded_problem(400, "Hãy chọn đơn vị (tham số unit).", "unit_missing")
+        target = memberships[0].unit
+    build = registers.outgoing_register if kind == "outgoing" else registers.incoming_register
+    register = build(unit=target, year=year or timezone.localdate().year)
+    response = HttpResponse(
+        registers.register_xlsx(register),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{registers.register_filename(register)}"'
+    )
+    return response
+
+
+@router.get("/registers/outgoing.xlsx")
+def register_outgoing(request, year: int, unit: int | None = None):
+    """Sổ đăng ký văn bản đi (Decree 30, Appendix IV) of ``unit`` (default: the caller's
+    first unit) for ``year``."""
+    return _register_response(request, "outgoing", year, unit)
+
+
+@router.get("/registers/incoming.xlsx")
+def register_incoming(request, year: int, unit: int | None = None):
+    """Sổ đăng ký văn bản đến (Decree 30, Appendix IV): what reached the unit's inbox."""
+    return _register_response(request, "incoming", year, unit)

@@ -4,12 +4,12 @@ and the next Week's ministry dispatch. Called once by `lantoa demo`."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from lantoa.documents import services
-from lantoa.documents.models import Document, IssuerSetting, UnitSigner
+from lantoa.documents.models import Delivery, Document, IssuerSetting, UnitSigner
 from lantoa.documents.services import AssignmentIn, RecipientIn
 from lantoa.units.models import Unit, UnitKind
 
@@ -130,9 +130,14 @@ def _issue(*, actor, approver=None, issued_on: date, number: int | None, **field
     doc = services.document_create(user=actor, **_with_signer(fields))
     services.document_submit(document=doc, user=actor)
     services.document_approve(document=doc, user=approver or actor)
-    return services.document_issue(
+    doc = services.document_issue(
         document=doc, user=approver or actor, issued_on=issued_on, number=number
     )
+    # recorded after the fact: the recipients received it on the day it was issued
+    arrived = datetime.combine(issued_on, time(15, 0), tzinfo=timezone.get_current_timezone())
+    if arrived < timezone.now():
+        Delivery.objects.filter(document=doc).update(delivered_at=arrived)
+    return doc
 
 
 def _R(*items) -> list[RecipientIn]:  # noqa: N802 - reads like a list literal

@@ -197,3 +197,46 @@ def edxml_receive(request):
                 )
                 return redirect("documents:detail", document_id=document.pk)
     return render(request, "documents/receive.html", {"error": error}, status=status)
+
+
+def _register_for(request):
+    from django.utils import timezone
+
+    from lantoa.accounts.selectors import unit_get_for_user
+    from lantoa.documents import registers
+    from lantoa.documents.views import _current_unit
+
+    unit_id = request.GET.get("don_vi")
+    unit = unit_get_for_user(request.user, unit_id) if unit_id else _current_unit(request)
+    if unit is None:
+        raise Http404
+    try:
+        year = int(request.GET.get("nam") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 1990), 2100)
+    kind = request.GET.get("loai", "di")
+    build = registers.incoming_register if kind == "den" else registers.outgoing_register
+    return kind, build(unit=unit, year=year)
+
+
+@login_required
+def register_page(request):
+    """Sổ đăng ký văn bản đi / đến of the current unit (or ``don_vi``) for a year."""
+    kind, register = _register_for(request)
+    return render(request, "documents/register.html", {"register": register, "kind": kind})
+
+
+@login_required
+def register_xlsx(request):
+    from lantoa.documents import registers
+
+    _kind, register = _register_for(request)
+    response = HttpResponse(
+        registers.register_xlsx(register),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{registers.register_filename(register)}"'
+    )
+    return response

@@ -10,6 +10,8 @@ urlpatterns = [
     path("nguoi-ky/", edoc_views.unit_signers, name="signers"),
     path("kiem-tra-chu-ky/", edoc_views.signature_verify, name="verify"),
     path("tiep-nhan-edxml/", edoc_views.edxml_receive, name="receive"),
+    path("so-van-ban/", edoc_views.register_page, name="register"),
+    path("so-van-ban/tai/", edoc_views.register_xlsx, name="register_xlsx"),
     path("<int:document_id>/edxml/", edoc_views.document_edxml, name="edxml"),
     path("<int:document_id>/ky-so/", edoc_views.document_signed_file, name="signed"),
     path(
