@@ -41,7 +41,7 @@ def _not_found(request, exc):
 
 @api.exception_handler(Conflict)
 def _conflict(request, exc):
-    return problem(409, exc.detail)
+    return problem(409, exc.detail, code=exc.code)
 
 
 @api.exception_handler(PermissionDeniedError)

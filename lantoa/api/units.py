@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from decimal import Decimal
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
@@ -12,8 +13,8 @@ from lantoa.accounts.services import token_create
 from lantoa.api.pagination import page_of
 from lantoa.api.problems import problem
 from lantoa.core.errors import NotFound
-from lantoa.units import services
-from lantoa.units.models import Unit, UnitKind
+from lantoa.units import error_codes, services
+from lantoa.units.models import Unit, UnitKind, UnitSuccession
 from lantoa.units.permissions import can_edit_unit
 from lantoa.units.selectors import ancestors_map, unit_ancestors, units_list
 
@@ -76,6 +77,14 @@ class AncestorOut(Schema):
     name: str
 
 
+class SuccessorOut(Schema):
+    unit_id: int
+    unit_name: str
+    share: float | None = Field(
+        None, description="Phần lịch sử đơn vị kế thừa nhận (0–1); null: toàn bộ cho đơn vị chính"
+    )
+
+
 class UnitOut(Schema):
     id: int
     code: str
@@ -87,7 +96,11 @@ class UnitOut(Schema):
     children_count: int
     valid_from: date | None = None
     valid_to: date | None = None
-    successor_id: int | None = None
+    successor_id: int | None = Field(
+        None, description="Đơn vị kế thừa chính (nhận toàn bộ lịch sử khi không có tỷ lệ)"
+    )
+    successors: list[SuccessorOut] = []
+    version: int = Field(1, description="Gửi lại khi chuyển, sửa hoặc kết thúc đơn vị (409 khi cũ)")
 
 
 class UnitPage(Schema):
@@ -96,8 +109,25 @@ class UnitPage(Schema):
     next: str | None
 
 
-def _unit_out(unit: Unit, known: dict) -> dict:
+def _successions_map(units: list[Unit]) -> dict[int, list[dict]]:
+    """Successors of the closed units among ``units``, in one query."""
+    closed = [u.pk for u in units if u.valid_to is not None]
+    result: dict[int, list[dict]] = {}
+    if not closed:
+        return result
+    for pred, pk, name, share in UnitSuccession.objects.filter(
+        predecessor_id__in=closed
+    ).values_list("predecessor_id", "successor_id", "successor__name", "share"):
+        result.setdefault(pred, []).append(
+            {"unit_id": pk, "unit_name": name, "share": None if share is None else float(share)}
+        )
+    return result
+
+
+def _unit_out(unit: Unit, known: dict, successions: dict | None = None) -> dict:
     ancestors = unit_ancestors(unit, known)
+    if successions is None:
+        successions = _successions_map([unit])
     return {
         "id": unit.pk,
         "code": unit.code,
@@ -110,6 +140,8 @@ def _unit_out(unit: Unit, known: dict) -> dict:
         "valid_from": unit.valid_from,
         "valid_to": unit.valid_to,
         "successor_id": unit.successor_id,
+        "successors": successions.get(unit.pk, []),
+        "version": unit.version,
     }
 
 
@@ -129,7 +161,12 @@ def units(
         page_size=page_size,
     )
     known = ancestors_map(items)
-    return {"count": count, "items": [_unit_out(u, known) for u in items], "next": next_url}
+    successions = _successions_map(items)
+    return {
+        "count": count,
+        "items": [_unit_out(u, known, successions) for u in items],
+        "next": next_url,
+    }
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
@@ -161,6 +198,10 @@ class UnitPatch(Schema):
     valid_from: date | None = None
     valid_to: date | None = None
     successor_id: int | None = Field(default=None)
+    parent_id: int | None = Field(
+        default=None, description="Không đổi được ở đây: chuyển đơn vị bằng POST /units/{id}/move"
+    )
+    version: int | None = Field(default=None, description="Phiên bản đã đọc (409 khi cũ)")
 
 
 @router.post("/units", response={201: UnitOut})
@@ -181,8 +222,18 @@ def _unit_for_ancestor_admin(user, unit_id: int) -> Unit:
 
 @router.patch("/units/{unit_id}", response=UnitOut)
 def unit_patch(request, unit_id: int, payload: UnitPatch):
+    """Change a unit's details. Its parent is not changed here: ``parent_id`` answers 400
+    (code ``unit_parent_use_move``) pointing to ``POST /units/{id}/move``."""
     unit = _unit_for_ancestor_admin(request.auth, unit_id)
     data = payload.dict(exclude_unset=True)
+    if "parent_id" in data:
+        return problem(
+            400,
+            f"Không chuyển đơn vị bằng PATCH. Dùng POST /api/v1/units/{unit.pk}/move "
+            '{"parent_id", "version"}.',
+            errors=[{"field": "parent_id", "message": "Dùng POST /api/v1/units/{id}/move."}],
+            code=error_codes.USE_MOVE,
+        )
     if "successor_id" in data and data["successor_id"] is not None:
         data["successor"] = unit_get_for_user(request.auth, data.pop("successor_id"))
     elif "successor_id" in data:
@@ -192,19 +243,58 @@ def unit_patch(request, unit_id: int, payload: UnitPatch):
     return _unit_out(unit, ancestors_map([unit]))
 
 
+class UnitMoveIn(Schema):
+    parent_id: int
+    version: int = Field(description="Phiên bản đơn vị đã đọc (GET /units/{id}); cũ → 409")
+
+
+@router.post("/units/{unit_id}/move", response=UnitOut)
+def unit_move(request, unit_id: int, payload: UnitMoveIn):
+    """Move a unit (and its whole subtree) under a new parent; recorded in its history.
+
+    400 ``unit_move_into_own_subtree``, ``unit_parent_closed``, ``unit_move_same_parent``,
+    ``unit_move_root``; 404 outside the caller's admin scope; 409 ``unit_stale_version``.
+    Past campaigns' totals do not change (their reporting trees are frozen)."""
+    unit = _unit_for_ancestor_admin(request.auth, unit_id)
+    new_parent = unit_get_for_user(request.auth, payload.parent_id, role=Role.ADMIN)
+    unit = services.unit_move(
+        unit=unit, new_parent=new_parent, version=payload.version, user=request.auth
+    )
+    return _unit_out(unit, ancestors_map([unit]))
+
+
+class SuccessorIn(Schema):
+    unit_id: int
+    share: Decimal | None = Field(
+        None, description="Phần lịch sử (0 < share ≤ 1), tổng bằng 1; bỏ trống cho mọi đơn vị"
+    )
+
+
 class UnitCloseIn(Schema):
     valid_to: date
-    successor_id: int | None = None
+    successors: list[SuccessorIn] = Field(
+        default_factory=list,
+        description="Sáp nhập: một đơn vị kế thừa; chia tách: nhiều, có tỷ lệ. Đơn vị đầu "
+        "tiên (hoặc tỷ lệ lớn nhất) là đơn vị kế thừa chính.",
+    )
+    successor_id: int | None = Field(None, description="Dạng cũ: một đơn vị kế thừa")
+    version: int | None = Field(None, description="Phiên bản đã đọc (409 khi cũ)")
 
 
 @router.post("/units/{unit_id}/close", response=UnitOut)
 def unit_close(request, unit_id: int, payload: UnitCloseIn):
-    """End a unit (merger, dissolution): it stays in history and points to its successor."""
+    """End a unit (merger, split, dissolution): it stays in history and points to its
+    successors. 400 ``unit_successor_invalid`` / ``unit_shares_invalid``; 409
+    ``unit_already_closed`` / ``unit_stale_version``."""
     unit = _unit_for_ancestor_admin(request.auth, unit_id)
-    successor = (
-        unit_get_for_user(request.auth, payload.successor_id) if payload.successor_id else None
-    )
+    pairs = [(unit_get_for_user(request.auth, s.unit_id), s.share) for s in payload.successors]
+    if not pairs and payload.successor_id:
+        pairs = [(unit_get_for_user(request.auth, payload.successor_id), None)]
     unit = services.unit_close(
-        unit=unit, valid_to=payload.valid_to, successor=successor, actor=request.auth
+        unit=unit,
+        valid_to=payload.valid_to,
+        successors=pairs,
+        version=payload.version,
+        actor=request.auth,
     )
     return _unit_out(unit, ancestors_map([unit]))

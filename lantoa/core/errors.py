@@ -8,9 +8,10 @@ __all__ = ["ValidationError", "Conflict", "NotFound", "PermissionDeniedError"]
 class Conflict(Exception):
     """The action is not allowed in the current state, or the version is stale (409)."""
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, *, code: str = "conflict"):
         super().__init__(detail)
         self.detail = detail
+        self.code = code  # stable, for problem+json (units.error_codes …)
 
 
 class NotFound(Exception):
@@ -23,6 +24,16 @@ class PermissionDeniedError(Exception):
     def __init__(self, detail: str = "Bạn không có quyền thực hiện thao tác này."):
         super().__init__(detail)
         self.detail = detail
+
+
+def error_code(error: ValidationError, default: str = "invalid") -> str:
+    """The first stable code a ValidationError carries (``ValidationError(msg, code=…)``)."""
+    items = (
+        [e for errors in error.error_dict.values() for e in errors]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return next((e.code for e in items if e.code), default)
 
 
 def error_messages(error: ValidationError) -> list[dict]:

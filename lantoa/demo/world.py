@@ -11,7 +11,7 @@ from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.services import campaign_create
 from lantoa.units.models import Unit, same_code_space_q
 from lantoa.units.models import UnitKind as K
-from lantoa.units.services import unit_create
+from lantoa.units.services import unit_close, unit_create
 
 REFORM_END = date(2025, 6, 30)
 REFORM_START = date(2025, 7, 1)
@@ -90,9 +90,16 @@ def build_world() -> World:
     w = World()
     u = w.units
 
+    # No unit is created under a closed one: units that ended on 30/6/2025 are closed,
+    # with their successors, once the whole historical tree stands.
+    closing: dict[str, list] = {}
+
     def add(key, parent, name, kind, **extra):
         # With `lantoa demo --force` after `lantoa import_divisions`, the ministry, the
         # provinces and the 2025 communes already exist under their official codes.
+        valid_to, successor = extra.pop("valid_to", None), extra.pop("successor", None)
+        if valid_to:
+            closing[key] = [valid_to, successor]
         code = extra.get("code")
         existing = Unit.objects.filter(same_code_space_q(kind), code=code).first() if code else None
         u[key] = existing or unit_create(
@@ -222,8 +229,7 @@ def build_world() -> World:
             place_name=name,
             valid_to=REFORM_END,
         )
-        u[key].successor = u["new_" + successor]
-        u[key].save(update_fields=["successor"])
+        closing[key][1] = u["new_" + successor]
         add(
             f"htcd_{code[-2:]}",
             key,
@@ -234,11 +240,9 @@ def build_world() -> World:
         )
         if name == "Bồ Đề":
             u["ward_bode"], u["htcd_bode"] = u[key], u[f"htcd_{code[-2:]}"]
-    u["ubnd_longbien"].successor = u["new_longbien"]
-    u["ubnd_longbien"].save(update_fields=["successor"])
+    closing["ubnd_longbien"][1] = u["new_longbien"]
     for key in ("bcd_longbien", "pgd_longbien", "gdnn_longbien"):
-        u[key].successor = u["new_longbien"]
-        u[key].save(update_fields=["successor"])
+        closing[key][1] = u["new_longbien"]
 
     # Lạng Sơn (seed 001)
     add(
@@ -304,8 +308,7 @@ def build_world() -> World:
         place_name="Bình Dương",
         valid_to=REFORM_END,
     )
-    u["ubnd_binhduong"].successor = u["ubnd_hcm"]
-    u["ubnd_binhduong"].save(update_fields=["successor"])
+    closing["ubnd_binhduong"][1] = u["ubnd_hcm"]
     add(
         "so_binhduong",
         "ubnd_binhduong",
@@ -384,8 +387,7 @@ def build_world() -> World:
             successor=u["ubnd_hcm"],
         )
     for key in ("ubnd_tdm", "so_binhduong", "pgd_tdm"):
-        u[key].successor = u["ubnd_hcm"]
-        u[key].save(update_fields=["successor"])
+        closing[key][1] = u["ubnd_hcm"]
 
     # Lâm Đồng, Đức Trọng (seed 004)
     add(
@@ -458,6 +460,12 @@ def build_world() -> World:
         K.TT_HTCD,
         code="LD-DT-HTCD-HT",
     )
+
+    for key, (valid_to, successor) in closing.items():
+        if not u[key].is_closed:
+            unit_close(unit=u[key], valid_to=valid_to, successor=successor)
+    current = Unit.objects.in_bulk([unit.pk for unit in u.values()])
+    u.update({key: current[unit.pk] for key, unit in u.items()})
 
     _accounts(w)
     _campaigns(w)

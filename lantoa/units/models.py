@@ -114,6 +114,8 @@ class Unit(MP_Node, TimeStamped):
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True, default="")
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    # The primary successor (whole history when no shares are given); every successor,
+    # with its share, is a UnitSuccession row. Kept in step by units.services.
     successor = models.ForeignKey(
         "self",
         verbose_name=_("đơn vị kế thừa"),
@@ -123,6 +125,8 @@ class Unit(MP_Node, TimeStamped):
         related_name="predecessors",
     )
     search_text = models.CharField(max_length=600, editable=False, default="", db_index=True)
+    # Bumped by every write service (update, move, close): stale edits answer 409.
+    version = models.PositiveIntegerField(default=1)
 
     node_order_by = None
     objects = UnitManager()
@@ -184,3 +188,43 @@ class Unit(MP_Node, TimeStamped):
 
     def in_subtree_of(self, other: "Unit") -> bool:
         return self.path.startswith(other.path)
+
+
+class UnitSuccession(TimeStamped):
+    """A closed unit's successor (2025 reform): merges many → one, splits one → many.
+
+    ``share`` is the part of the predecessor's history the successor inherits, in (0, 1];
+    a predecessor's shares sum to 1, or none is given and its whole history goes to the
+    primary successor (``Unit.successor``).
+    """
+
+    predecessor = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="successions", verbose_name=_("đơn vị cũ")
+    )
+    successor = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="successions_from",
+        verbose_name=_("đơn vị kế thừa"),
+    )
+    share = models.DecimalField(_("tỷ lệ"), max_digits=7, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = _("kế thừa đơn vị")
+        ordering = ["predecessor", "-share", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="unit_succession_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | (Q(share__gt=0) & Q(share__lte=1)),
+                name="unit_succession_share_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="unit_succession_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"

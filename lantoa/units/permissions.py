@@ -34,3 +34,17 @@ def can_import_units(user, unit: Unit) -> bool:
 
 def can_see_unit_history(user, unit: Unit) -> bool:
     return has_role(user, unit, Role.ADMIN)
+
+
+def can_move_unit(user, unit: Unit, new_parent: Unit) -> bool:
+    """Re-parent ``unit``: who may edit it (an admin above it) and add under ``new_parent``."""
+    return can_edit_unit(user, unit) and can_add_unit(user, new_parent)
+
+
+def can_close_unit(user, unit: Unit) -> bool:
+    return can_edit_unit(user, unit)
+
+
+def can_restructure(user, unit: Unit) -> bool:
+    """Bulk restructuring (a sheet of moves and closures) within ``unit``'s subtree."""
+    return has_role(user, unit, Role.ADMIN)

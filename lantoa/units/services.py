@@ -1,15 +1,25 @@
+from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
-from lantoa.units.models import Unit, UnitKind, same_code_space_q
-from lantoa.units.permissions import can_add_unit, can_edit_unit
+from lantoa.units import error_codes
+from lantoa.units.models import Unit, UnitKind, UnitSuccession, same_code_space_q
+from lantoa.units.paths import path_copies_move
+from lantoa.units.permissions import (
+    can_add_unit,
+    can_close_unit,
+    can_edit_unit,
+    can_move_unit,
+)
 
 TRACKED = [
     "name",
@@ -84,6 +94,8 @@ def unit_create(*, parent: Unit | None, actor=None, **fields) -> Unit:
         raise ValidationError({f: _("Không sửa được trường này.") for f in sorted(unknown)})
     unit = Unit(**fields)
     _validate(unit)
+    if parent is not None:
+        _check_parent_open(parent)
     unit = (
         Unit.objects.add_child(parent, instance=unit)
         if parent
@@ -101,17 +113,24 @@ def unit_create(*, parent: Unit | None, actor=None, **fields) -> Unit:
 
 
 @transaction.atomic
-def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
+def unit_update(*, unit: Unit, actor=None, version: int | None = None, **fields) -> Unit:
     unknown = set(fields) - UPDATABLE
     if unknown:
         raise ValidationError({f: _("Không sửa được trường này.") for f in sorted(unknown)})
     if actor is not None and not can_edit_unit(actor, unit):
         raise NotFound
+    _check_version(unit, version)
     before = _snapshot(unit)
     for key, value in fields.items():
         setattr(unit, key, value)
     _validate(unit)
+    unit.version += 1
     unit.save()
+    if "successor" in fields and unit.successor_id != before["successor_id"]:
+        # A successor chosen on the edit form replaces the successions (whole history).
+        UnitSuccession.objects.filter(predecessor=unit).delete()
+        if unit.successor_id:
+            UnitSuccession.objects.create(predecessor=unit, successor_id=unit.successor_id)
     history_record(
         actor=actor,
         unit=unit,
@@ -124,17 +143,244 @@ def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
     return unit
 
 
+def _check_parent_open(parent: Unit) -> None:
+    if parent.is_closed:
+        raise ValidationError(
+            {
+                "parent": ValidationError(
+                    _(
+                        "Đơn vị cấp trên “%(name)s” đã kết thúc hoạt động từ %(day)s; "
+                        "không thể đặt đơn vị mới dưới đơn vị này."
+                    )
+                    % {"name": parent.name, "day": f"{parent.valid_to:%d/%m/%Y}"},
+                    code=error_codes.PARENT_CLOSED,
+                )
+            }
+        )
+
+
+def _check_version(unit: Unit, version: int | None) -> None:
+    if version is not None and version != unit.version:
+        raise Conflict(
+            _(
+                "Thông tin đơn vị “%(name)s” vừa được người khác thay đổi (phiên bản %(now)s, "
+                "bạn gửi phiên bản %(sent)s). Vui lòng tải lại trang rồi thực hiện lại."
+            )
+            % {"name": unit.name, "now": unit.version, "sent": version},
+            code=error_codes.STALE_VERSION,
+        )
+
+
+def _parent_of(unit: Unit) -> Unit | None:
+    if unit.depth <= 1:
+        return None
+    return Unit.objects.filter(path=unit.path[: -unit.steplen]).first()
+
+
+def unit_move_errors(*, unit: Unit, new_parent: Unit, current_parent: Unit | None) -> list:
+    """Why ``unit`` may not go under ``new_parent`` ([] when it may): shared with bulk sheets."""
+    if current_parent is None:
+        return [
+            ValidationError(
+                _("Không thể chuyển đơn vị gốc của cây đơn vị."), code=error_codes.MOVE_ROOT
+            )
+        ]
+    if new_parent.path.startswith(unit.path):
+        return [
+            ValidationError(
+                _(
+                    "Không thể chuyển “%(name)s” vào chính nó hoặc một đơn vị trực thuộc nó "
+                    "(“%(parent)s”)."
+                )
+                % {"name": unit.name, "parent": new_parent.name},
+                code=error_codes.MOVE_INTO_OWN_SUBTREE,
+            )
+        ]
+    if new_parent.is_closed:
+        return [
+            ValidationError(
+                _(
+                    "Đơn vị cấp trên “%(name)s” đã kết thúc hoạt động từ %(day)s; "
+                    "không thể chuyển đơn vị vào đó."
+                )
+                % {"name": new_parent.name, "day": f"{new_parent.valid_to:%d/%m/%Y}"},
+                code=error_codes.PARENT_CLOSED,
+            )
+        ]
+    if current_parent.pk == new_parent.pk:
+        return [
+            ValidationError(
+                _("“%(name)s” đã trực thuộc “%(parent)s”.")
+                % {"name": unit.name, "parent": new_parent.name},
+                code=error_codes.MOVE_SAME_PARENT,
+            )
+        ]
+    return []
+
+
 @transaction.atomic
-def unit_close(*, unit: Unit, valid_to: date, successor: Unit | None = None, actor=None) -> Unit:
+def unit_move(*, unit: Unit, new_parent: Unit, version: int | None, user=None) -> Unit:
+    """Re-parent ``unit``; its whole subtree follows (one set-based path rewrite).
+
+    Past campaigns keep their totals: their reporting trees are frozen per campaign.
+    """
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk)
+    if user is not None and not can_move_unit(user, unit, new_parent):
+        raise NotFound
+    _check_version(unit, version)
+    current_parent = _parent_of(unit)
+    errors = unit_move_errors(unit=unit, new_parent=new_parent, current_parent=current_parent)
+    if errors:
+        raise ValidationError({"parent_id": errors})
+    old_path = unit.path
+    Unit.objects.move(unit, new_parent, pos="last-child")
+    unit = Unit.objects.get(pk=unit.pk)
+    path_copies_move(old_path=old_path, new_path=unit.path)
+    Unit.objects.filter(pk=unit.pk).update(version=F("version") + 1)
+    unit.version += 1
+    history_record(
+        actor=user,
+        unit=unit,
+        obj=unit,
+        action="move",
+        summary=f"Chuyển đơn vị {unit.name}: {current_parent.name} → {new_parent.name}",
+        before={"parent_id": current_parent.pk, "parent": current_parent.name, "path": old_path},
+        after={"parent_id": new_parent.pk, "parent": new_parent.name, "path": unit.path},
+    )
+    return unit
+
+
+SHARE_TOLERANCE = Decimal("0.001")
+
+
+def successions_errors(
+    *, unit: Unit, successors: Sequence[tuple[Unit, Decimal | None]]
+) -> list[ValidationError]:
+    """Why these successors cannot take over ``unit`` ([] when they can)."""
+    errors: list[ValidationError] = []
+
+    def add(message: str, code: str) -> None:
+        errors.append(ValidationError(message, code=code))
+
+    seen: set[int] = set()
+    for successor, share in successors:
+        if successor.pk in seen:
+            add(
+                _("Đơn vị kế thừa “%(name)s” được nêu hai lần.") % {"name": successor.name},
+                error_codes.SUCCESSOR_INVALID,
+            )
+        seen.add(successor.pk)
+        if successor.path.startswith(unit.path):
+            add(
+                _(
+                    "Đơn vị kế thừa “%(name)s” không thể là chính đơn vị này hoặc một đơn vị "
+                    "trực thuộc nó."
+                )
+                % {"name": successor.name},
+                error_codes.SUCCESSOR_INVALID,
+            )
+        elif successor.is_closed:
+            add(
+                _("Đơn vị kế thừa “%(name)s” đã kết thúc hoạt động.") % {"name": successor.name},
+                error_codes.SUCCESSOR_INVALID,
+            )
+        if share is not None and not (0 < share <= 1):
+            add(
+                _("Tỷ lệ của “%(name)s” phải lớn hơn 0 và không quá 1 (ví dụ 0,4).")
+                % {"name": successor.name},
+                error_codes.SHARES_INVALID,
+            )
+    shares = [share for _unit, share in successors]
+    given = [share for share in shares if share is not None]
+    if given and len(given) != len(shares):
+        add(
+            _("Nhập tỷ lệ cho mọi đơn vị kế thừa, hoặc để trống tất cả."),
+            error_codes.SHARES_INVALID,
+        )
+    elif given and abs(sum(given) - 1) > SHARE_TOLERANCE:
+        add(
+            _("Tổng các tỷ lệ phải bằng 1 (đang là %(total)s).")
+            % {"total": f"{sum(given):.3f}".rstrip("0").rstrip(".").replace(".", ",")},
+            error_codes.SHARES_INVALID,
+        )
+    return errors
+
+
+def _primary(successors: Sequence[tuple[Unit, Decimal | None]]) -> Unit | None:
+    """The successor that takes the whole history when there are no shares: the first one
+    listed, or the largest share (the first of equals)."""
+    if not successors:
+        return None
+    best = successors[0]
+    for pair in successors[1:]:
+        if pair[1] is not None and best[1] is not None and pair[1] > best[1]:
+            best = pair
+    return best[0]
+
+
+@transaction.atomic
+def unit_close(
+    *,
+    unit: Unit,
+    valid_to: date,
+    successors: Sequence[tuple[Unit, Decimal | None]] | None = None,
+    successor: Unit | None = None,
+    version: int | None = None,
+    actor=None,
+) -> Unit:
+    """End ``unit`` on ``valid_to``, with its successors: merge (many units → one) or split
+    (one → many, by share). ``successor`` is the one-successor shorthand."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if actor is not None and not can_close_unit(actor, unit):
+        raise NotFound
+    _check_version(unit, version)
     if unit.valid_to is not None:
         raise Conflict(
             _(
                 "Đơn vị đã kết thúc hoạt động từ %(day)s; "
                 "sửa ngày kết thúc bằng chức năng sửa thông tin đơn vị."
             )
-            % {"day": f"{unit.valid_to:%d/%m/%Y}"}
+            % {"day": f"{unit.valid_to:%d/%m/%Y}"},
+            code=error_codes.ALREADY_CLOSED,
         )
-    return unit_update(unit=unit, actor=actor, valid_to=valid_to, successor=successor)
+    pairs = list(successors or [])
+    if successor is not None and not pairs:
+        pairs = [(successor, None)]
+    current = Unit.objects.in_bulk([s.pk for s, _share in pairs])  # fresh validity dates
+    pairs = [(current[s.pk], None if share is None else Decimal(share)) for s, share in pairs]
+    errors = successions_errors(unit=unit, successors=pairs)
+    if errors:
+        raise ValidationError({"successors": errors})
+    before = _snapshot(unit)
+    unit.valid_to = valid_to
+    unit.successor = _primary(pairs)
+    _validate(unit)
+    unit.version += 1
+    unit.save()
+    UnitSuccession.objects.filter(predecessor=unit).delete()
+    UnitSuccession.objects.bulk_create(
+        [UnitSuccession(predecessor=unit, successor=s, share=share) for s, share in pairs]
+    )
+    after = _snapshot(unit)
+    after["successors"] = [
+        {"id": s.pk, "name": s.name, "share": None if share is None else str(share)}
+        for s, share in pairs
+    ]
+    history_record(
+        actor=actor,
+        unit=unit,
+        obj=unit,
+        action="close",
+        summary=f"Kết thúc hoạt động đơn vị {unit.name}",
+        before=before,
+        after=after,
+    )
+    return unit
+
+
+def unit_successions(*, unit: Unit) -> list[UnitSuccession]:
+    return list(UnitSuccession.objects.filter(predecessor=unit).select_related("successor"))
 
 
 IMPORT_COLUMNS = {
@@ -164,9 +410,14 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
     rows = read_table(upload, columns=IMPORT_COLUMNS, optional={"email", "address", "edoc_code"})
     errors: list[RowError] = []
     subtree_codes: dict[str, int | None] = {}
-    for code, pk in root.subtree().exclude(code="").values_list("code", "pk"):
+    closed: dict[str, str] = {}  # code → name of units that have ended (no new children)
+    for code, pk, name, valid_to in (
+        root.subtree().exclude(code="").values_list("code", "pk", "name", "valid_to")
+    ):
         # A commune and a province may share a code: such a parent code is ambiguous.
         subtree_codes[code] = None if code in subtree_codes else pk
+        if valid_to is not None:
+            closed[code] = name
     all_codes = set(Unit.objects.exclude(code="").values_list("code", flat=True))
     new_codes: dict[str, dict] = {}
     for row in rows:
@@ -207,6 +458,15 @@ def units_import(*, root: Unit, upload, actor=None) -> list[Unit]:
                     "Mã đơn vị cấp trên",
                     _("mã “%(code)s” trùng ở nhiều đơn vị (một tỉnh và một xã)")
                     % {"code": row["parent_code"]},
+                )
+            )
+        elif row["parent_code"] in closed:
+            errors.append(
+                RowError(
+                    row["_row"],
+                    "Mã đơn vị cấp trên",
+                    _("“%(name)s” đã kết thúc hoạt động, không thể đặt đơn vị mới dưới đơn vị này")
+                    % {"name": closed[row["parent_code"]]},
                 )
             )
         elif (

@@ -9,17 +9,18 @@ from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import role_for_unit, unit_get_for_user
-from lantoa.core.errors import error_messages
+from lantoa.core.errors import Conflict, NotFound, error_messages
 from lantoa.core.imports import import_page
 from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
 from lantoa.history.selectors import history_for_subtree
 from lantoa.units import services
-from lantoa.units.forms import UnitForm
-from lantoa.units.models import Unit, UnitKind, subtree_q
-from lantoa.units.permissions import can_add_unit, can_edit_unit
+from lantoa.units.forms import SuccessorFormSet, UnitCloseForm, UnitForm, UnitMoveForm
+from lantoa.units.models import Unit, UnitKind, UnitSuccession, subtree_q
+from lantoa.units.permissions import can_add_unit, can_close_unit, can_edit_unit
 from lantoa.units.selectors import (
     unit_children,
     unit_descendant_count,
+    unit_parent,
     units_list,
     visible_ancestors,
 )
@@ -45,7 +46,14 @@ def unit_detail(request, unit_id):
             "role": role and Role(role).label,
             "is_admin": can_add_unit(request.user, unit),
             "can_edit": can_edit_unit(request.user, unit),
-            "predecessors": unit.predecessors.all(),
+            "predecessors": UnitSuccession.objects.filter(successor=unit).select_related(
+                "predecessor"
+            ),
+            "successions": UnitSuccession.objects.filter(predecessor=unit).select_related(
+                "successor"
+            )
+            if unit.valid_to
+            else [],
         },
     )
 
@@ -183,3 +191,102 @@ def unit_history(request, unit_id):
     unit = _get(request, unit_id, role=Role.ADMIN)
     entries = Paginator(history_for_subtree(unit=unit), 50).get_page(request.GET.get("page"))
     return render(request, "units/history.html", {"unit": unit, "entries": entries})
+
+
+def _editable(request, unit_id) -> Unit:
+    unit = _get(request, unit_id)
+    if not can_edit_unit(request.user, unit):
+        raise Http404
+    return unit
+
+
+def _show_errors(form, exc: ValidationError) -> None:
+    for e in error_messages(exc):
+        form.add_error(e["field"] if e["field"] in form.fields else None, e["message"])
+
+
+@login_required
+def unit_move(request, unit_id):
+    """ "Chuyển đơn vị": find the new parent by name or code, then confirm."""
+    unit = _editable(request, unit_id)
+    q = request.GET.get("q", "").strip() or request.POST.get("q", "").strip()
+    candidates = []
+    if q:
+        candidates = [
+            c
+            for c in units_list(user=request.user, q=q, include_closed=False)
+            .exclude(subtree_q(unit.path))
+            .only("id", "name", "code", "kind", "path", "depth", "valid_to")[:30]
+            if can_add_unit(request.user, c)
+        ]
+    form = UnitMoveForm(request.POST or None, initial={"version": unit.version})
+    form.fields["parent_id"].choices = [(c.pk, c.name) for c in candidates]
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_parent = unit_get_for_user(request.user, form.cleaned_data["parent_id"])
+            services.unit_move(
+                unit=unit,
+                new_parent=new_parent,
+                version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except NotFound:
+            raise Http404
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(
+                request,
+                _("Đã chuyển %(name)s về trực thuộc %(parent)s.")
+                % {"name": unit.name, "parent": new_parent.name},
+            )
+            return redirect("units:detail", unit_id=unit.pk)
+    return render(
+        request,
+        "units/move.html",
+        {
+            "unit": unit,
+            "parent": unit_parent(unit),
+            "form": form,
+            "q": q,
+            "candidates": candidates,
+        },
+    )
+
+
+@login_required
+def unit_close(request, unit_id):
+    """ "Kết thúc hoạt động": the end date and the successors (merge, or split by share)."""
+    unit = _editable(request, unit_id)
+    if not can_close_unit(request.user, unit):
+        raise Http404
+    choices = _successor_choices(request, unit)
+    form = UnitCloseForm(request.POST or None, initial={"version": unit.version})
+    formset = SuccessorFormSet(
+        request.POST or None, prefix="successors", form_kwargs={"choices": choices}
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [f.cleaned_data for f in formset if f.cleaned_data.get("unit_id")]
+        try:
+            pairs = [(unit_get_for_user(request.user, r["unit_id"]), r["share"]) for r in rows]
+            services.unit_close(
+                unit=unit,
+                valid_to=form.cleaned_data["valid_to"],
+                successors=pairs,
+                version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except NotFound:
+            raise Http404
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(
+                request, _("Đã ghi nhận %(name)s kết thúc hoạt động.") % {"name": unit.name}
+            )
+            return redirect("units:detail", unit_id=unit.pk)
+    return render(request, "units/close.html", {"unit": unit, "form": form, "formset": formset})

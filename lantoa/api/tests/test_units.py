@@ -108,16 +108,17 @@ def test_unit_detail_and_404(demo, api_as):
             "title": "Không tìm thấy",
             "status": 404,
             "detail": "Không tìm thấy hoặc nằm ngoài phạm vi của bạn.",
+            "code": "not_found",
         }
 
 
 @pytest.mark.django_db
 def test_create_unit(demo, api_as):
-    api = api_as("qt.longbien")
+    api = api_as("admin")
     response = api.post(
         "/api/v1/units",
         {
-            "parent_id": demo["pgd_longbien"].pk,
+            "parent_id": demo["new_bode"].pk,
             "name": "Trường THCS Long Biên",
             "kind": "truong_thcs",
             "code": "LB-THCS-LB",
@@ -125,8 +126,16 @@ def test_create_unit(demo, api_as):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["parent_id"] == demo["pgd_longbien"].pk and body["code"] == "LB-THCS-LB"
-    assert Unit.objects.get(pk=body["id"]).in_subtree_of(demo["pgd_longbien"])
+    assert body["parent_id"] == demo["new_bode"].pk and body["code"] == "LB-THCS-LB"
+    assert Unit.objects.get(pk=body["id"]).in_subtree_of(demo["new_bode"])
+    # Under a unit that ended on 30/06/2025: refused, with a stable code.
+    response = api_as("qt.longbien").post(
+        "/api/v1/units",
+        {"parent_id": demo["pgd_longbien"].pk, "name": "Trường X", "kind": "truong_th"},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "unit_parent_closed"
+    assert "đã kết thúc hoạt động từ 30/06/2025" in response.json()["detail"]
 
 
 @pytest.mark.django_db

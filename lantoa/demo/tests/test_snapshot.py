@@ -32,5 +32,5 @@ def test_restore_gives_identical_rows():
     from lantoa.units.models import UnitKind
     from lantoa.units.services import unit_create
 
-    child = unit_create(parent=unit, name="Tổ học tập", kind=UnitKind.OTHER)
+    child = unit_create(parent=unit.successor, name="Tổ học tập", kind=UnitKind.OTHER)
     assert child.pk > max(r["id"] for m, rows in snapshot._captured if m is Unit for r in rows)

@@ -64,7 +64,7 @@ def test_close_with_successor_keeps_the_unit_in_history(tree):
     assert district.is_active_on(date(2025, 6, 30))
     assert not district.is_active_on(date(2025, 7, 1))
     assert district not in Unit.objects.active_on(date(2025, 7, 1))
-    entry = HistoryEntry.objects.filter(object_id=str(district.pk), action="update").get()
+    entry = HistoryEntry.objects.filter(object_id=str(district.pk), action="close").get()
     assert ("valid_to", None, "2025-06-30") in entry.changes()
     assert ("successor_id", None, other.pk) in entry.changes()
 
@@ -90,5 +90,5 @@ def test_successor_cannot_be_inside_the_closed_unit(tree):
     province.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         unit_close(unit=province, valid_to=date(2025, 6, 30), successor=district)
-    assert "successor" in exc.value.message_dict
+    assert "successors" in exc.value.message_dict
     assert Unit.objects.get(pk=province.pk).valid_to is None

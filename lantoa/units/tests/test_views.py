@@ -33,15 +33,15 @@ def test_unit_page_shows_breadcrumbs_children_and_counts(demo, client_as):
 @pytest.mark.django_db
 def test_unit_page_query_count_does_not_grow_with_children(demo, client_as):
     client = client_as("pgd.longbien")
-    unit = demo["pgd_longbien"]
+    unit = demo["thcs_ngoclam"]  # live (nothing is added under a closed unit)
     with CaptureQueriesContext(connection) as before:
         assert client.get(url(unit)).status_code == 200
     for i in range(25):
         unit = Unit.objects.get(pk=unit.pk)
-        unit_create(parent=unit, name=f"Trường Tiểu học Số {i}", kind=UnitKind.TRUONG_TH)
+        unit_create(parent=unit, name=f"Tổ chuyên môn Số {i}", kind=UnitKind.OTHER)
     with CaptureQueriesContext(connection) as after:
         response = client.get(url(unit))
-    assert "Trường Tiểu học Số 24" in response.content.decode()
+    assert "Tổ chuyên môn Số 24" in response.content.decode()
     assert len(after.captured_queries) == len(before.captured_queries)
     assert len(after.captured_queries) <= 12
 
@@ -118,14 +118,16 @@ def test_edit_form_errors_are_vietnamese_and_change_nothing(demo, client_as):
 
 @pytest.mark.django_db
 def test_admin_adds_a_child_unit(demo, client_as):
-    client = client_as("qt.longbien")
-    response = client.post(
-        url(demo["ward_bode"], "them/"),
-        {"name": "Thư viện phường Bồ Đề", "kind": "thu_vien", "code": "HN-LB-01-TV"},
-    )
+    data = {"name": "Thư viện phường Bồ Đề", "kind": "thu_vien", "code": "HN-LB-01-TV"}
+    # The old ward ended on 30/06/2025: nothing new goes under it.
+    page = client_as("qt.longbien").post(url(demo["ward_bode"], "them/"), data)
+    assert "“UBND phường Bồ Đề” đã kết thúc hoạt động từ 30/06/2025" in page.content.decode()
+    assert not Unit.objects.filter(code="HN-LB-01-TV").exists()
+    new_ward = demo["new_bode"]
+    response = client_as("admin").post(url(new_ward, "them/"), data)
     assert response.status_code == 302
     library = Unit.objects.get(code="HN-LB-01-TV")
-    assert library.in_subtree_of(demo["ward_bode"]) and library.depth == demo["ward_bode"].depth + 1
+    assert library.in_subtree_of(new_ward) and library.depth == new_ward.depth + 1
     assert client_as("phuong.bode").get(url(demo["ward_bode"], "them/")).status_code == 404
 
 
@@ -145,7 +147,8 @@ HEADER = ["Mã", "Tên", "Loại", "Mã đơn vị cấp trên", "Thư điện t
 
 @pytest.mark.django_db
 def test_import_units_from_xlsx(demo, client_as):
-    pgd = demo["pgd_longbien"]
+    pgd = demo["new_bode"]
+    children = pgd.numchild
     upload = xlsx(
         [
             HEADER,
@@ -154,18 +157,18 @@ def test_import_units_from_xlsx(demo, client_as):
             ["LB-MN-1-CS2", "Điểm trường Hoa Mai 2", "other", "LB-MN-1", "", ""],
         ]
     )
-    response = client_as("qt.longbien").post(url(pgd, "nhap/"), {"file": upload})
+    response = client_as("admin").post(url(pgd, "nhap/"), {"file": upload})
     assert response.status_code == 302
     created = Unit.objects.get(code="LB-MN-1-CS2")
     assert created.in_subtree_of(Unit.objects.get(code="LB-MN-1"))
     assert Unit.objects.get(code="LB-MN-1").kind == "truong_mn"
-    assert Unit.objects.get(pk=pgd.pk).numchild == 8
+    assert Unit.objects.get(pk=pgd.pk).numchild == children + 2
 
 
 @pytest.mark.django_db
 def test_import_with_bad_rows_lists_every_error_and_imports_nothing(demo, client_as):
     before = Unit.objects.count()
-    pgd = demo["pgd_longbien"]
+    pgd = demo["ubnd_hanoi"]
     upload = xlsx(
         [
             HEADER,
@@ -173,23 +176,25 @@ def test_import_with_bad_rows_lists_every_error_and_imports_nothing(demo, client
             ["HN-LB-01", "Trùng mã", "truong_th", pgd.code, "", ""],
             ["LB-X", "", "truong_xyz", pgd.code, "sai-email", ""],
             ["LB-Y", "Ngoài phạm vi", "truong_th", "LS-SGDDT", "", ""],
+            ["LB-Z", "Dưới phường cũ", "truong_th", "HN-LB-01", "", ""],
         ]
     )
-    page = client_as("qt.longbien").post(url(pgd, "nhap/"), {"file": upload}).content.decode()
-    assert "Tệp có 5 lỗi, chưa nhập dòng nào" in page
+    page = client_as("admin").post(url(pgd, "nhap/"), {"file": upload}).content.decode()
+    assert "Tệp có 6 lỗi, chưa nhập dòng nào" in page
     assert "Dòng 3, cột “Mã”: mã “HN-LB-01” đã tồn tại" in page
     assert "Dòng 4, cột “Tên”: không được để trống" in page
     assert "Dòng 4, cột “Loại”: loại đơn vị “truong_xyz” không hợp lệ" in page
     assert "Dòng 4, cột “Thư điện tử”: địa chỉ không hợp lệ" in page
     assert "Dòng 5, cột “Mã đơn vị cấp trên”: không tìm thấy đơn vị “LS-SGDDT”" in page
+    assert "Dòng 6, cột “Mã đơn vị cấp trên”: “UBND phường Bồ Đề” đã kết thúc hoạt động" in page
     assert Unit.objects.count() == before
 
 
 @pytest.mark.django_db
 def test_import_units_from_csv_and_wrong_files(demo, client_as):
-    client = client_as("qt.longbien")
-    pgd = demo["pgd_longbien"]
-    text = "ma,ten,loai,ma cap tren\nLB-TV,Thư viện quận,thu_vien,HN-LB-PGD\n"
+    client = client_as("admin")
+    pgd = demo["new_bode"]
+    text = "ma,ten,loai,ma cap tren\nLB-TV,Thư viện quận,thu_vien,130\n"
     upload = io.BytesIO(text.encode("utf-8-sig"))
     upload.name = "don-vi.csv"
     assert client.post(url(pgd, "nhap/"), {"file": upload}).status_code == 302
@@ -231,7 +236,7 @@ def test_search_page_query_count_does_not_grow_with_results(demo, client_as):
     client.get("/don-vi/", {"q": "truong"})
     with CaptureQueriesContext(connection) as before:
         client.get("/don-vi/", {"q": "truong"})
-    unit = demo["pgd_longbien"]
+    unit = demo["thcs_ngoclam"]  # live (nothing is added under a closed unit)
     for i in range(30):
         unit = Unit.objects.get(pk=unit.pk)
         unit_create(parent=unit, name=f"Trường Mầm non Số {i}", kind=UnitKind.TRUONG_MN)
