@@ -172,8 +172,15 @@ def demo_pki(units: list[Unit], *, signer_names: dict[int, str], password: str) 
 
 
 def build(world) -> None:
-    """Demo step: keys for every unit that has signers (the demo's issuing units)."""
+    """Demo step: electronic identifier codes (``VN.<code>``, chosen for the demo) and keys
+    for every unit that has signers (the demo's issuing units)."""
     from django.conf import settings
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    Unit.objects.filter(edoc_code="").exclude(code="").update(
+        edoc_code=Concat(Value("VN."), "code")
+    )
 
     from lantoa.documents.models import UnitSigner
 

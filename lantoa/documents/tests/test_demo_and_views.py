@@ -169,8 +169,23 @@ def test_demo_keys_sign_3442_and_it_verifies(demo):
     from lantoa.documents import signing, verification
 
     cv = by_ref("3442/SGDĐT-GDĐT-ĐH")
-    reports = verification.verify_pdf(signing.document_signed_pdf(cv))
+    signed = signing.document_signed_pdf(cv)
+    reports = verification.verify_pdf(signed)
     assert [(r.signer, r.valid) for r in reports] == [
         ("Trần Thị Thanh Hà", True),
         ("Sở Giáo dục và Đào tạo Hà Nội", True),
     ]
+    # edXML round trip: the education office of Long Biên receives it as a message
+    from lantoa.documents import edxml
+
+    message = edxml.edxml_export(cv)
+    got = edxml.edxml_import(data=message, user=demo.users["cv.longbien"])
+    assert (got.number, got.symbol, got.issued_on, got.subject, got.signer_name) == (
+        3442,
+        "SGDĐT-GDĐT-ĐH",
+        date(2023, 9, 21),
+        cv.subject,
+        "Trần Thị Thanh Hà",
+    )
+    assert [b.reference for b in got.based_on.all()] == ["4864/BGDĐT-GDĐT"]
+    assert signing.document_signed_pdf(got) == signed
