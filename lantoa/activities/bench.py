@@ -45,9 +45,7 @@ def _world(ctx):
     if "activities_world" in ctx.cache:
         return ctx.cache["activities_world"]
     rng = random.Random(5)
-    root = Unit.objects.filter(depth=1).first() or unit_create(
-        parent=None, name="Bộ Giáo dục và Đào tạo", kind=UnitKind.BO_GDDT
-    )
+    root = ctx.root(__name__, "Bộ GDĐT (đo hoạt động)")
     provinces = []
     communes = []
     per_province = max(3, int(30 * ctx.scale))
@@ -62,7 +60,7 @@ def _world(ctx):
             )
     today = timezone.localdate()
     campaign = campaign_create(
-        year=today.year + 50,
+        year=ctx.year(__name__),
         title="Tuần lễ đo hiệu năng",
         theme="Đo",
         starts_on=today + timedelta(days=30),

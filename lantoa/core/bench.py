@@ -1,8 +1,19 @@
-"""`lantoa bench`: performance goals as ratios against a floor measured in the same run.
+"""`lantoa bench`: performance goals as ratios against a floor measured in the same run,
+and absolute budgets at national scale.
 
 Each app may have a ``bench.py`` with ``BENCHMARKS = [fn, ...]``; ``fn(ctx)`` builds what
-it needs (once per run; ``ctx.cache`` is shared) and returns a list of ``Row``. A row's
-ratio is our time divided by the floor's time (e.g. the same aggregate in raw SQL).
+it needs (once per run; ``ctx.cache`` is shared) and returns a list of ``Row``.
+
+Rules for a benchmark (docs/operations.md, "Benchmarks"):
+
+- It owns its data: its own root unit (``ctx.root``) and campaign year (``ctx.year``), so
+  modules never collide nor measure each other's rows. Sharing is explicit: a module may
+  reuse another module's world through its ``_world(ctx)`` (``ctx.cache``).
+- The floor answers the same question in hand-written SQL, and its full result is compared
+  with ours (``same``) before anything is timed: a floor that computes something else, or
+  only a row count, is not a floor.
+- A row's ratio is our time divided by the floor's; ``budget_ms`` is the absolute time
+  allowed at scale 1.0 (shown at every scale, judged only at 1.0).
 """
 
 import gc
@@ -19,6 +30,8 @@ class Row:
     floor: float | None = None
     target: float | None = None
     note: str = ""
+    budget_ms: float | None = None
+    scale: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -28,9 +41,30 @@ class Row:
 
     @property
     def ok(self) -> bool | None:
-        if self.target is None or self.ratio is None:
-            return None
-        return self.ratio <= self.target
+        verdicts = []
+        if self.target is not None and self.ratio is not None:
+            verdicts.append(self.ratio <= self.target)
+        if self.budget_ms is not None and self.scale == 1.0:
+            verdicts.append(self.ours * 1000 <= self.budget_ms)
+        return all(verdicts) if verdicts else None
+
+
+class BenchMismatch(AssertionError):
+    """Ours and the floor disagree: the comparison would be meaningless."""
+
+
+def same(ours, floor, what: str):
+    """Fail unless ``ours`` and ``floor`` (normalised by the caller) are equal, in full."""
+    if ours != floor:
+        if isinstance(ours, list | set | tuple) and isinstance(floor, list | set | tuple):
+            a, b = list(ours), list(floor)
+            extra = [x for x in a if x not in b][:3]
+            missing = [x for x in b if x not in a][:3]
+            detail = f"{len(a)} vs {len(b)} rows; only ours {extra}; only floor {missing}"
+        else:
+            detail = f"{ours!r:.300} != {floor!r:.300}"
+        raise BenchMismatch(f"{what}: ours and the floor differ ({detail})")
+    return ours
 
 
 @dataclass
@@ -39,6 +73,24 @@ class Context:
     vendor: str = ""
     cache: dict = field(default_factory=dict)
     out: Callable[[str], None] = print
+    years: dict = field(default_factory=dict)
+
+    def year(self, owner: str) -> int:
+        """A campaign year no other benchmark module uses (2086, 2087, …)."""
+        if owner not in self.years:
+            self.years[owner] = 2086 + len(self.years)
+        return self.years[owner]
+
+    def root(self, owner: str, name: str):
+        """A root unit of the benchmark module's own (its tree touches no one else's)."""
+        key = f"root:{owner}"
+        if key not in self.cache:
+            from lantoa.units.models import Unit, UnitKind
+
+            self.cache[key] = Unit.objects.add_root(
+                instance=Unit(name=name, kind=UnitKind.BO_GDDT, abbreviation="BGDĐT")
+            )
+        return self.cache[key]
 
 
 def best_of(fn: Callable[[], object], *, repeat: int = 5) -> float:
@@ -67,14 +119,17 @@ def peak_memory(fn: Callable[[], object]) -> tuple[float, int]:
 
 def format_rows(rows: list[Row]) -> str:
     lines = [
-        f"{'benchmark':<58} {'ours (ms)':>10} {'floor (ms)':>10} {'ratio':>7} {'target':>7}  result"
+        f"{'benchmark':<58} {'ours (ms)':>10} {'floor (ms)':>10} {'ratio':>7} {'target':>7}"
+        f" {'budget@1.0':>11}  result"
     ]
     for r in rows:
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else "—"
         floor = f"{r.floor * 1000:.1f}" if r.floor is not None else "—"
         target = f"≤{r.target:g}" if r.target is not None else ""
+        budget = f"≤{r.budget_ms:g} ms" if r.budget_ms is not None else ""
         verdict = {True: "OK", False: "SLOW", None: ""}[r.ok]
         lines.append(
-            f"{r.name:<58} {r.ours * 1000:>10.1f} {floor:>10} {ratio:>7} {target:>7}  {verdict} {r.note}"
+            f"{r.name:<58} {r.ours * 1000:>10.1f} {floor:>10} {ratio:>7} {target:>7}"
+            f" {budget:>11}  {verdict} {r.note}"
         )
     return "\n".join(lines)

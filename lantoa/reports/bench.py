@@ -88,13 +88,13 @@ def _world(ctx) -> dict:
     Unit.objects.filter(pk=root.pk).update(numchild=PROVINCES)
     root.refresh_from_db()
 
-    today = date.today()
+    year = ctx.year(__name__)
     campaign = campaign_create(
-        year=today.year + 60,
+        year=year,
         title="Tuần lễ đo hiệu năng báo cáo",
         theme="Đo",
-        starts_on=date(today.year + 60, 10, 1),
-        ends_on=date(today.year + 60, 10, 7),
+        starts_on=date(year, 10, 1),
+        ends_on=date(year, 10, 7),
         owner_unit=root,
     )
     due_province = date(campaign.year, 10, 25)

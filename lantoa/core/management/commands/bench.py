@@ -1,10 +1,12 @@
 import importlib
 import time
+import traceback
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from huey.contrib.djhuey import HUEY
 
 from lantoa.core.bench import Context, format_rows
 
@@ -30,10 +32,18 @@ class Command(BaseCommand):
         old_name = connection.creation.create_test_db(
             verbosity=0, autoclobber=True, keepdb=options["keepdb"]
         )
+        # Tasks the benchmarks enqueue (e-mails) go to a queue of their own that no worker
+        # reads, never to the installation's: the same storage class, another name/file.
+        real_storage = HUEY.storage
+        kwargs = dict(HUEY.storage_kwargs)
+        if "filename" in kwargs:
+            kwargs["filename"] = str(settings.DATA_DIR / "bench-tasks.sqlite3")
+        HUEY.storage = type(real_storage)(name="lantoa-bench", **kwargs)
         try:
             ctx = Context(scale=options["scale"], vendor=connection.vendor, out=self.stdout.write)
             self.stdout.write(f"Lantoa bench · {connection.vendor} · scale {options['scale']:g}")
             rows = []
+            failures: list[str] = []
             for app in apps.get_app_configs():
                 if not app.name.startswith("lantoa."):
                     continue
@@ -46,13 +56,33 @@ class Command(BaseCommand):
                 for fn in getattr(module, "BENCHMARKS", []):
                     if options["only"] and options["only"] not in fn.__name__:
                         continue
+                    name = f"{fn.__module__}.{fn.__name__}"
                     started = time.perf_counter()
-                    result = fn(ctx)
+                    try:
+                        result = fn(ctx)
+                    except Exception as exc:
+                        # One broken benchmark must not hide the others: report it, go on,
+                        # and fail the command at the end.
+                        failures.append(f"{name}: {type(exc).__name__}: {exc}")
+                        self.stderr.write(f"  LỖI {name}: {type(exc).__name__}: {exc}")
+                        self.stderr.write(traceback.format_exc(limit=-3))
+                        continue
+                    for row in result:
+                        row.scale = ctx.scale
                     rows.extend(result)
                     self.stdout.write(format_rows(result))
-                    self.stdout.write(
-                        f"  ({fn.__module__}.{fn.__name__}: {time.perf_counter() - started:.1f} s in all)"
-                    )
+                    self.stdout.write(f"  ({name}: {time.perf_counter() - started:.1f} s in all)")
             self.stdout.write("\n== Summary ==\n" + format_rows(rows))
+            if ctx.scale != 1.0:
+                self.stdout.write(
+                    "(Ngân sách thời gian tuyệt đối chỉ được xét ở --scale 1; "
+                    "absolute budgets are judged at scale 1.0 only.)"
+                )
         finally:
+            HUEY.storage.flush_all()
+            HUEY.storage = real_storage
             connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=options["keepdb"])
+        if failures:
+            raise CommandError(
+                f"{len(failures)} phép đo bị lỗi (benchmarks failed): " + "; ".join(failures)
+            )
