@@ -48,6 +48,12 @@ DJANGO_SETTINGS_MODULE=lantoa.config.settings.production LANTOA_SECRET_KEY="depl
 echo "==> Bản dựng production: collectstatic + gunicorn (trang, API, tải tệp)"
 .venv/bin/python scripts/production_smoke.py
 
+echo "==> lantoa bench --scale 0.01 (SQLite: every benchmark runs to the end, floors agree)"
+mkdir -p var
+env -u DATABASE_URL LANTOA_DATA_DIR="$PWD/var/bench-smoke" .venv/bin/lantoa bench --scale 0.01 >var/bench-smoke.log 2>&1 \
+  || { tail -40 var/bench-smoke.log; exit 1; }
+grep -A40 "== Summary ==" var/bench-smoke.log
+
 echo "==> pytest (SQLite)"
 .venv/bin/pytest -q "$@"
 echo "==> pytest (PostgreSQL)"

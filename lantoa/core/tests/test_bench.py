@@ -1,0 +1,30 @@
+"""The bench framework's rules (the full run is `lantoa bench --scale 0.01` in ./test.sh)."""
+
+import pytest
+
+from lantoa.core.bench import BenchMismatch, Context, Row, format_rows, same
+
+
+def test_each_module_gets_its_own_campaign_year():
+    ctx = Context(scale=0.01)
+    years = {ctx.year(m) for m in ("reports", "documents", "activities")}
+    assert len(years) == 3
+    assert ctx.year("reports") == ctx.year("reports")
+
+
+def test_floor_must_give_the_same_full_result():
+    assert same([(1, "a")], [(1, "a")], "x") == [(1, "a")]
+    with pytest.raises(BenchMismatch, match="only ours \\[\\(2, 'b'\\)\\]"):
+        same([(1, "a"), (2, "b")], [(1, "a"), (3, "c")], "rows")
+    with pytest.raises(BenchMismatch):
+        same({"total": 10}, {"total": 11}, "totals")  # same row count is not enough
+
+
+def test_budget_is_judged_at_full_scale_only():
+    fast_ratio = Row("x", ours=0.300, floor=0.250, target=1.5, budget_ms=200)
+    fast_ratio.scale = 0.01
+    assert fast_ratio.ok is True
+    fast_ratio.scale = 1.0
+    assert fast_ratio.ok is False  # 300 ms > 200 ms budget at national scale
+    text = format_rows([fast_ratio])
+    assert "≤200 ms" in text and "300.0" in text and "SLOW" in text
