@@ -24,6 +24,8 @@ fi
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-lantoa.config.settings.base}"
 echo "==> Cập nhật cơ sở dữ liệu"
 .venv/bin/lantoa migrate --noinput -v0
+echo "==> Tệp tĩnh (nén sẵn, tên có mã băm)"
+.venv/bin/lantoa collectstatic --noinput -v0
 echo "==> Dữ liệu mẫu"
 .venv/bin/lantoa demo --auto
 

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver (the embedded default) leaves /static/ to WhiteNoise: compressed, cached.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "treebeard",
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     # outside the session middleware: a session written at the end of a request pins too
     "lantoa.core.dbrouting.ReplicaRoutingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (static files come compressed from WhiteNoise).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lantoa.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,7 +177,8 @@ MEDIA_ROOT = Path(os.environ.get("LANTOA_MEDIA_ROOT", DATA_DIR / "media"))
 # (private objects, served only through core:download): lantoa/config/storage.py.
 STORAGES = {
     "default": default_storage_from_env(os.environ),
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed, gzipped copies made by collectstatic (start.sh), served by WhiteNoise.
+    "staticfiles": {"BACKEND": "lantoa.core.staticfiles.StaticFiles"},
 }
 # Uploads (lantoa.core.uploads): a request body above LANTOA_MAX_REQUEST_BYTES is refused
 # (413) before it is read; photos above LANTOA_MAX_IMAGE_PIXELS are refused before decoding.

@@ -1,7 +1,11 @@
 """Template filters for Vietnamese display: money in đồng, numbers 1.234.567."""
 
+import functools
+
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -37,3 +41,25 @@ def change_value(value) -> str:
     if value is False:
         return gettext("không")
     return str(value)
+
+
+@register.simple_tag
+def inline_static(path: str) -> str:
+    """A small static file's text, to inline in the page (the public pages' stylesheet: one
+    round trip less on a slow phone connection)."""
+    return mark_safe(_static_text(path) if not settings.DEBUG else _read_static(path))
+
+
+def _read_static(path: str) -> str:
+    from django.contrib.staticfiles import finders
+
+    found = finders.find(path)
+    if not found:
+        raise ValueError(f"static file not found: {path}")
+    with open(found, encoding="utf-8") as f:
+        return f.read().replace("</", "<\\/")
+
+
+@functools.lru_cache(maxsize=8)
+def _static_text(path: str) -> str:
+    return _read_static(path)

@@ -23,12 +23,22 @@ def test_dashboard_draws_its_charts_offline(browser_login, demo_live_server):
     errors, hosts = [], set()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    requested = []
     page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
+    page.on("request", lambda request: requested.append(request.url))
 
     unit = world.units["ubnd_longbien"]
     page.goto(
         f"{demo_live_server.url}/tong-hop/?campaign={campaign.pk}&unit={unit.pk}&indicator=lop_hoc"
     )
+    # Chart.js is not fetched while the charts are below the fold (phone screen)...
+    page.wait_for_load_state("load")
+    top = page.evaluate("document.getElementById('chart-timeline').getBoundingClientRect().top")
+    assert top > page.viewport_size["height"] + 200, top
+    assert not page.evaluate("window.lantoaChartsRequested === true")
+    assert not any("chart.umd" in url for url in requested)
+    # ...and is drawn once they scroll into view.
+    page.locator("#chart-timeline").scroll_into_view_if_needed()
     page.wait_for_function("window.lantoaChartsReady === true")
     for canvas in ("chart-timeline", "chart-children", "chart-yoy"):
         box = page.locator(f"#{canvas}").bounding_box()
