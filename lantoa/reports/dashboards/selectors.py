@@ -1,7 +1,9 @@
 """Reads for the campaign dashboard (/tong-hop/): reporting over time, indicator totals by
 child, activities by type, year over year. Each runs a fixed number of queries."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
@@ -11,6 +13,7 @@ from django.db.models import (
     Count,
     DateField,
     FilteredRelation,
+    IntegerField,
     Max,
     Min,
     Q,
@@ -25,7 +28,7 @@ from django.utils.translation import gettext as _
 from lantoa.campaigns.models import Campaign, Indicator
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, COUNTED_STATES, ReportValue
 from lantoa.reports.selectors import expected_units
-from lantoa.units.models import Unit, subtree_q
+from lantoa.units.models import Unit, UnitSuccession, subtree_q
 
 # Successor chains longer than this (a unit merged three times) are not followed.
 SUCCESSION_DEPTH = 3
@@ -108,92 +111,130 @@ def activities_by_type(*, campaign: Campaign, unit: Unit) -> list[dict]:
     return [{"type_id": r["type_id"], "name": r["type__name"], "count": r["n"]} for r in rows]
 
 
-def _chain_fields() -> list[str]:
-    return ["__".join(["successor"] * level + ["path"]) for level in range(1, SUCCESSION_DEPTH + 1)]
+@dataclass
+class Succession:
+    """Where the figures of ``unit``'s subtree go across the years (weights per subtree)."""
+
+    here: Q  # rows whose unit lies in the subtree: weight 1
+    terms: list[tuple[str, Decimal]]  # (path of a closed unit, weight), deepest first
+    predecessors: list[dict]
 
 
-def _final(chain: tuple) -> str:
-    return [p for p in chain if p][-1]
+def succession_for_unit(*, unit: Unit) -> Succession:
+    """How earlier figures map to ``unit`` through the 2025 successions. One query.
 
-
-def succession_q(*, unit: Unit) -> tuple[Q, list[dict]]:
-    """Rows (by ``unit__path``) whose figures belong to ``unit`` across the years, and the
-    merged units it inherits from.
-
-    A figure belongs to ``unit`` when its unit lies in ``unit``'s subtree, or when the nearest
-    closed unit above it (or itself) that has a successor ends, through the successor chain,
-    in ``unit``'s subtree: a school under a merged district office follows the office, a ward
-    of that district merged elsewhere follows its own successor. Two queries.
+    A figure counts fully when its unit lies in ``unit``'s subtree. Otherwise it follows the
+    nearest closed unit above it (or itself) that has successors: a split unit's figures are
+    divided among its successors by share, a unit without shares passes everything to its
+    primary successor, a successor that closed again passes its part on (up to
+    ``SUCCESSION_DEPTH`` steps); the part landing in ``unit``'s subtree is the weight. A
+    school under a merged district office follows the office; a ward of that district merged
+    elsewhere follows its own successors.
     """
-    chain = _chain_fields()
-    lands_here = reduce(or_, (subtree_q(unit.path, f) for f in chain))
-    first = list(
-        Unit.objects.filter(successor__isnull=False)
-        .filter(lands_here)
-        .exclude(subtree_q(unit.path))
-        .values_list("path", *chain)
-    )
-    here = subtree_q(unit.path, "unit__path")
-    if not first:
-        return here, []
-    outer = _outermost([row[0] for row in first])
-    roots = sorted(
-        Unit.objects.filter(successor__isnull=False)
-        .filter(reduce(or_, (subtree_q(p) for p in outer)))
-        .values_list("path", "id", "name", *chain)
-    )
-    terms: dict[str, list[str]] = {}
-    inherited: list[dict] = []
-    stack: list[tuple[str, bool, str | None]] = []  # (path, counts here, owning term)
-    for path, pk, name, *succession in roots:
-        while stack and not path.startswith(stack[-1][0]):
-            stack.pop()
-        context, owner = (stack[-1][1], stack[-1][2]) if stack else (False, None)
-        inside = _final(tuple(succession)).startswith(unit.path)
-        if inside and not context:
-            owner = path
-            terms[path] = []
-            inherited.append({"id": pk, "name": name, "path": path})
-        elif not inside and context:
-            terms[owner].append(path)
-            owner = None
-        stack.append((path, inside, owner if inside else None))
-    q = here
-    for path, holes in terms.items():
-        term = subtree_q(path, "unit__path")
-        for hole in holes:
-            term &= ~subtree_q(hole, "unit__path")
-        q |= term
-    return q, inherited
+    rows = UnitSuccession.objects.values_list(
+        "predecessor__path",
+        "predecessor_id",
+        "predecessor__name",
+        "predecessor__successor_id",
+        "successor_id",
+        "successor__path",
+        "share",
+    ).order_by()
+    flows: dict[str, list[tuple[str, Decimal]]] = {}
+    names: dict[str, tuple[int, str]] = {}
+    for path, pk, name, primary_id, successor_id, successor_path, share in rows:
+        names[path] = (pk, name)
+        if share is None:
+            share = Decimal(1) if successor_id == primary_id else Decimal(0)
+        flows.setdefault(path, []).append((successor_path, share))
+    step = unit.steplen
 
+    def nearest(path: str) -> str | None:
+        for end in range(len(path), 0, -step):
+            if path[:end] in flows:
+                return path[:end]
+        return None
 
-def _outermost(paths: list[str]) -> list[str]:
-    """Drop paths lying inside another path of the list (their subtree is already covered)."""
-    kept: list[str] = []
-    for path in sorted(paths):
-        if not kept or not path.startswith(kept[-1]):
-            kept.append(path)
-    return kept
+    memo: dict[str, Decimal] = {}
+
+    def flow(path: str, depth: int = 0) -> Decimal:
+        if path in memo:
+            return memo[path]
+        total = Decimal(0)
+        if depth < SUCCESSION_DEPTH:
+            for successor_path, share in flows[path]:
+                if not share:
+                    continue
+                if successor_path.startswith(unit.path):
+                    total += share
+                elif (onward := nearest(successor_path)) is not None:
+                    total += share * flow(onward, depth + 1)
+        memo[path] = total
+        return total
+
+    outside = [p for p in flows if not p.startswith(unit.path)]
+    landing = sorted(p for p in outside if flow(p))
+    # Closed units nested in a landing one pass on their own part (maybe none): holes.
+    terms = [(p, flow(p)) for p in outside if any(p.startswith(top) for top in landing)]
+    terms.sort(key=lambda term: -len(term[0]))
+    predecessors = []
+    for path in landing:
+        if predecessors and path.startswith(predecessors[-1]["path"]):
+            if flow(path) == flow(predecessors[-1]["path"]):
+                continue
+        pk, name = names[path]
+        share = flow(path)
+        predecessors.append(
+            {"id": pk, "name": name, "path": path, "share": None if share == 1 else share}
+        )
+    return Succession(
+        here=subtree_q(unit.path, "unit__path"), terms=terms, predecessors=predecessors
+    )
 
 
 def year_over_year(*, unit: Unit) -> dict:
     """The figures of ``unit``'s subtree in every campaign, side by side.
 
     Units merged into ``unit`` (or into a unit of its subtree) count under it: a successor
-    shows its predecessors' earlier figures. Five queries whatever the tree.
+    shows its predecessors' earlier figures, a split unit's by share (see
+    ``succession_for_unit``). Four queries whatever the tree.
     """
     campaigns = list(Campaign.objects.order_by("year").only("id", "year", "title"))
-    rows_q, predecessors = succession_q(unit=unit)
+    succession = succession_for_unit(unit=unit)
+    weights = [Decimal(1)] + [weight for _path, weight in succession.terms]
+    whens = [When(succession.here, then=Value(0))] + [
+        When(subtree_q(path, "unit__path"), then=Value(i))
+        for i, (path, _weight) in enumerate(succession.terms, start=1)
+    ]
+    rows_q = reduce(
+        or_,
+        [subtree_q(path, "unit__path") for path, weight in succession.terms if weight],
+        succession.here,
+    )
     sums = (
         ReportValue.objects.filter(counted=True)
         .filter(rows_q)
-        .values("campaign_id", "indicator_code")
+        .annotate(term=Case(*whens, default=Value(0), output_field=IntegerField()))
+        .values("campaign_id", "indicator_code", "term")
         .annotate(total=Sum("value"))
         .order_by()
     )
-    by_campaign: dict[int, dict[str, int]] = {}
+    exact: dict[int, dict[str, Decimal]] = {}
     for row in sums:
-        by_campaign.setdefault(row["campaign_id"], {})[row["indicator_code"]] = int(row["total"])
+        if not weights[row["term"]]:
+            continue  # a hole: a unit whose figures went to successors elsewhere
+        codes = exact.setdefault(row["campaign_id"], {})
+        part = row["total"] * weights[row["term"]]
+        codes[row["indicator_code"]] = codes.get(row["indicator_code"], Decimal(0)) + part
+    # Shares make fractions of people and đồng: shown rounded to the nearest whole one.
+    by_campaign = {
+        campaign: {
+            code: int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            for code, value in codes.items()
+        }
+        for campaign, codes in exact.items()
+    }
+    predecessors = succession.predecessors
     # Indicator sets may differ between years: the latest name of each code wins.
     names: dict[str, tuple[str, str]] = {}
     for code, name, measure in (

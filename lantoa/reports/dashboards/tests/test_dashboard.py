@@ -259,3 +259,55 @@ def test_summary_include_links_to_the_dashboard(demo, client_as):
 def test_home_dashboard_links_to_the_campaign_dashboard(demo, client_as):
     html = client_as("pgd.longbien").get(reverse("overview:dashboard")).content.decode()
     assert "Mở bảng tổng hợp" in html and "/tong-hop/?campaign=" in html
+
+
+@pytest.mark.django_db
+def test_year_over_year_splits_by_share_and_sums_merges(demo, week):
+    """Issue 8. 2024: THCS Ngọc Lâm 3 classes / 90 learners, TH Gia Thụy 2 / 40. Later
+    Ngọc Lâm is split 0,6 → new Bồ Đề, 0,4 → new Việt Hưng, and Gia Thụy merged into the
+    new Bồ Đề (no share: everything)."""
+    from decimal import Decimal
+
+    from lantoa.units.models import Unit
+    from lantoa.units.services import unit_close
+
+    u = demo.units
+    new_bode, new_viethung = u["new_bode"], u["new_viethung"]
+    with CaptureQueriesContext(connection) as before:
+        year_over_year(unit=new_bode)
+    unit_close(
+        unit=Unit.objects.get(pk=u["thcs_ngoclam"].pk),
+        valid_to=date(2026, 6, 30),
+        successors=[(new_bode, Decimal("0.6")), (new_viethung, Decimal("0.4"))],
+    )
+    unit_close(
+        unit=Unit.objects.get(pk=u["th_giathuy"].pk),
+        valid_to=date(2026, 6, 30),
+        successors=[(new_bode, None)],
+    )
+
+    def figures(key):
+        result = year_over_year(unit=u[key])
+        column = [c.year for c in result["campaigns"]].index(2024)
+        values = {r["code"]: r["values"][column] for r in result["rows"]}
+        return values.get("lop_hoc"), values.get("nguoi_hoc"), result["predecessors"]
+
+    lop, hoc, predecessors = figures("new_bode")
+    assert (lop, hoc) == (4, 94)  # 0,6 × 3 + 2 = 3,8 → 4; 0,6 × 90 + 40 = 94
+    shares = {p["name"]: p["share"] for p in predecessors}
+    assert shares["Trường THCS Ngọc Lâm"] == Decimal("0.6")
+    assert shares["Trường Tiểu học Gia Thụy"] is None
+    lop, hoc, predecessors = figures("new_viethung")
+    assert (lop, hoc) == (1, 36)  # 0,4 × 3 = 1,2 → 1; 0,4 × 90 = 36
+    shares = {p["name"]: p["share"] for p in predecessors}
+    assert shares["Trường THCS Ngọc Lâm"] == Decimal("0.4")
+    assert shares["UBND phường Đức Giang"] is None  # an old ward merged whole
+    # The district's successor no longer inherits the two schools.
+    assert figures("new_longbien")[:2] == (None, None)
+    # Hà Nội holds all of it once: 3 + 2 and 90 + 40.
+    assert figures("ubnd_hanoi")[:2] == (5, 130)
+    # A closed school still shows its own figures.
+    assert figures("thcs_ngoclam")[:2] == (3, 90)
+    with CaptureQueriesContext(connection) as after:
+        year_over_year(unit=new_bode)
+    assert len(after) == len(before) == 4
