@@ -28,6 +28,15 @@ def _vietnamese_after_each_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache_for_each_test():
+    """Cached public fragments (lantoa.core.publiccache) belong to one test's database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def demo(db):
     """The whole demo world (DEMO.md), built in the test's transaction."""

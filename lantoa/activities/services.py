@@ -29,6 +29,7 @@ from lantoa.activities.models import (
 from lantoa.activities.permissions import can_create_activity, can_record_attendance
 from lantoa.campaigns.models import ActivityType, Campaign
 from lantoa.core.errors import Conflict, NotFound
+from lantoa.core.publiccache import public_cache_invalidate
 from lantoa.core.text import nfc
 from lantoa.core.uploads import upload_accept
 from lantoa.history.services import history_record
@@ -194,6 +195,7 @@ def activity_create(*, user, campaign: Campaign, unit: Unit, **fields) -> Activi
         summary=activity.title,
         after=_snapshot(activity),
     )
+    public_cache_invalidate()
     return activity
 
 
@@ -218,6 +220,7 @@ def activity_update(*, user, activity: Activity, **fields) -> Activity:
         before=before,
         after=_snapshot(activity),
     )
+    public_cache_invalidate()
     return activity
 
 
@@ -247,6 +250,7 @@ def activity_cancel(*, user, activity: Activity) -> Activity:
         action="activity_cancel",
         summary=activity.title,
     )
+    public_cache_invalidate()
     return activity
 
 
@@ -435,6 +439,7 @@ def registration_create(
                 **data,
             )
             _registration_email(registration, activity)
+            public_cache_invalidate()  # the home page's registration counter
             return registration
     except IntegrityError:
         raise Conflict("Số điện thoại hoặc thư điện tử này đã đăng ký hoạt động này.")
@@ -480,6 +485,7 @@ def registration_cancel(*, code: str) -> Registration:
         registration.save(update_fields=["state", "cancelled_at", "updated_at"])
         if was_confirmed:
             _waiting_list_move_up(activity)
+        public_cache_invalidate()
         return registration
 
 

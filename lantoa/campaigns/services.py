@@ -7,6 +7,7 @@ from lantoa.campaigns import defaults
 from lantoa.campaigns.models import ActivityType, Campaign, Indicator, IndicatorRule
 from lantoa.campaigns.permissions import can_create_campaign
 from lantoa.core.errors import NotFound
+from lantoa.core.publiccache import public_cache_invalidate
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.units.models import Unit
@@ -91,4 +92,5 @@ def campaign_create(
     history_record(
         actor=actor, unit=owner_unit, obj=campaign, action="create", summary=f"Tạo {campaign.title}"
     )
+    public_cache_invalidate()
     return campaign

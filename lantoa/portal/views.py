@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -24,6 +26,7 @@ from lantoa.activities.services import (
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
 from lantoa.core.errors import Conflict, error_messages
+from lantoa.core.publiccache import public_fragment
 from lantoa.honours.selectors import public_honours, with_province_names
 from lantoa.portal.ics import calendar_of
 
@@ -31,7 +34,7 @@ ICS_MIME = "text/calendar; charset=utf-8"
 FEED_LIMIT = 1000
 
 
-def home(request):
+def _home_body() -> str:
     campaign = campaign_current()
     counters = selectors.public_counters(campaign=campaign) if campaign else None
     upcoming = []
@@ -43,11 +46,16 @@ def home(request):
         places = selectors.activity_places(upcoming)
         for a in upcoming:
             a.left, a.place = left[a.pk], places[a.pk]
-    return render(
-        request,
-        "portal/home.html",
-        {"campaign": campaign, "counters": counters, "upcoming": upcoming},
+    return render_to_string(
+        "portal/_home_body.html", {"campaign": campaign, "counters": counters, "upcoming": upcoming}
     )
+
+
+def home(request):
+    """The same for every visitor: its body is cached until an activity, a registration or a
+    campaign changes (lantoa.core.publiccache)."""
+    body = mark_safe(public_fragment("home", _home_body))  # noqa: S308 (our own template)
+    return render(request, "portal/home.html", {"body": body})
 
 
 def _day(value: str) -> date | None:
