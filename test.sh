@@ -39,6 +39,8 @@ export LANTOA_DATA_DIR="${LANTOA_DATA_DIR:-$PWD/var/test}"
 echo "==> ruff"
 .venv/bin/ruff check lantoa scripts
 .venv/bin/ruff format --check lantoa scripts
+echo "==> import-linter (layers, pyproject.toml)"
+.venv/bin/lint-imports --no-cache
 echo "==> makemigrations --check"
 DJANGO_SETTINGS_MODULE=lantoa.config.settings.test .venv/bin/lantoa makemigrations --check --dry-run
 echo "==> check --deploy (production settings)"

@@ -1,5 +1,5 @@
+from lantoa.core.tree import subtree_q
 from lantoa.history.models import HistoryEntry
-from lantoa.units.models import subtree_q
 
 
 def history_for_subtree(*, unit, object_type: str | None = None):

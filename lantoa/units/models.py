@@ -1,10 +1,11 @@
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from lantoa.core.models import TimeStamped
 from lantoa.core.text import fold, nfc
+from lantoa.core.tree import subtree_q  # most apps import it from here
 
 
 class UnitKind(models.TextChoices):
@@ -39,17 +40,6 @@ SCHOOL_KINDS = {
     UnitKind.TRUONG_THPT,
     UnitKind.TRUONG_LIEN_CAP,
 }
-
-# Materialised-path characters are 0-9A-Z, so every descendant path p + "…"
-# sorts below p + "[" ("[" follows "Z" in ASCII).
-_PATH_UPPER = "["
-
-
-def subtree_q(path: str, field: str = "path") -> Q:
-    """Rows whose ``field`` lies in the subtree rooted at ``path`` (one index range scan)."""
-    if connection.vendor == "postgresql":
-        return Q(**{f"{field}__startswith": path})
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path + _PATH_UPPER})
 
 
 def same_code_space_q(kind: str) -> Q:
