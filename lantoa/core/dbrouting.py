@@ -30,7 +30,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REPLICA_ROUTES = (
     "portal:*",
     "dashboards:*",
-    "core:dashboard",
+    "overview:dashboard",
     "reports:completeness",
     "reports:rollup",
     "api:campaign_completeness",

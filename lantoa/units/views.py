@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import role_for_unit, unit_get_for_user
-from lantoa.core.errors import Conflict, NotFound, error_messages
+from lantoa.core.errors import Conflict, error_messages
 from lantoa.core.imports import import_page
 from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
 from lantoa.history.selectors import history_for_subtree
@@ -230,8 +230,6 @@ def unit_move(request, unit_id):
                 version=form.cleaned_data["version"],
                 user=request.user,
             )
-        except NotFound:
-            raise Http404
         except ValidationError as exc:
             _show_errors(form, exc)
         except Conflict as exc:
@@ -278,8 +276,6 @@ def unit_close(request, unit_id):
                 version=form.cleaned_data["version"],
                 actor=request.user,
             )
-        except NotFound:
-            raise Http404
         except ValidationError as exc:
             _show_errors(form, exc)
         except Conflict as exc:
