@@ -35,7 +35,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from lantoa.accounts.permissions import Role, has_role
 from lantoa.core.errors import Conflict, PermissionDeniedError
 from lantoa.core.text import fold, nfc
 from lantoa.documents.models import (
@@ -47,6 +46,7 @@ from lantoa.documents.models import (
     DocumentState,
     SignedFile,
 )
+from lantoa.documents.permissions import can_receive_message
 from lantoa.units.models import Unit
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -303,7 +303,7 @@ def edxml_import(*, data: bytes, user) -> Document:
         )
     sender = units[sender_code]
     recipients = list(dict.fromkeys(units[c] for c in to_codes))
-    if not any(has_role(user, u, Role.EDITOR) for u in recipients):
+    if not can_receive_message(user, recipients):
         raise PermissionDeniedError(
             _("Chỉ văn thư, chuyên viên của đơn vị nhận mới được tiếp nhận gói tin này.")
         )

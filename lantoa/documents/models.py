@@ -197,6 +197,12 @@ class Document(TimeStamped):
         return bool(self.external_id)
 
     @property
+    def received_signatures_valid(self) -> bool:
+        """A received document whose signatures all checked out on arrival."""
+        sigs = self.received_signatures or []
+        return bool(sigs) and all(s.get("valid") for s in sigs)
+
+    @property
     def is_issued(self) -> bool:
         return self.state == DocumentState.ISSUED
 

@@ -106,3 +106,8 @@ def can_manage_signers(user, unit: Unit) -> bool:
 def can_set_issuer_rule(user, unit: Unit) -> bool:
     """Whether drafts need a second person to approve: the unit's leaders."""
     return has_role(user, unit, Role.APPROVER)
+
+
+def can_receive_message(user, units) -> bool:
+    """Receive an edXML message: a clerk or staff member of one of the addressed units."""
+    return any(has_role(user, u, Role.EDITOR) for u in units)

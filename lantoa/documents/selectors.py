@@ -139,6 +139,8 @@ def inbox_for_user(*, user, unread_first: bool = True) -> QuerySet[Delivery]:
             *[f"document__{f}" for f in CITATION_FIELDS],
             "document__chain_ids",
             "document__state",
+            "document__external_id",
+            "document__received_signatures",
         )
     )
     if unread_first:
