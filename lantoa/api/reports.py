@@ -8,24 +8,29 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.api.pagination import page_of
 from lantoa.api.problems import problem
 from lantoa.campaigns.selectors import campaign_get
 from lantoa.core.spreadsheets import XLSX_MIME
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.reports import exports, services
+from lantoa.reports.lines import selectors as line_selectors
+from lantoa.reports.lines import services as line_services
+from lantoa.reports.lines.selectors import LINE_REPORTING, LINES
+from lantoa.reports.lines.selectors import completeness as line_completeness
+from lantoa.reports.lines.selectors import rollup as line_rollup
 from lantoa.reports.models import ReportState
 from lantoa.reports.selectors import (
-    completeness_for_unit,
     evidence_for_report,
     report_get_for_user,
+    report_unit_get_for_user,
     report_values,
     reports_list,
-    rollup_for_unit,
 )
+from lantoa.units.models import Unit
 
 router = Router(tags=["reports"])
 
@@ -112,6 +117,7 @@ class RollupRow(Schema):
 
 class RollupOut(Schema):
     unit_id: int
+    line: str
     own: dict[str, int]
     totals: dict[str, int]
     rows: list[RollupRow]
@@ -124,11 +130,48 @@ class MissingOut(Schema):
 
 
 class CompletenessOut(Schema):
+    line: str
     expected: int
     submitted: int
     on_time: int
     accepted: int
     missing: list[MissingOut]
+
+
+class LineChildOut(Schema):
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    claimed_by: str
+    contested_by: str
+    moved: bool
+    due_on: date | None
+    expected: int
+    submitted: int
+    via: int | None
+
+
+class LineViaOut(Schema):
+    unit_id: int
+    unit_name: str
+    via_unit_id: int | None
+    via_unit_name: str
+    claimed_by: str
+
+
+class ReportingTreeOut(Schema):
+    campaign_id: int
+    unit_id: int
+    unit_name: str
+    reports_to: int | None
+    frozen: bool
+    children: list[LineChildOut]
+    via: list[LineViaOut]
+
+
+class ReportingParentIn(Schema):
+    reports_to: int
+    reason: str
 
 
 def _list_item(r) -> dict:
@@ -190,14 +233,19 @@ def campaign_reports(
     state: str = "",
     page: int = 1,
     page_size: int = 50,
+    line: str | None = None,
 ):
+    """With ``unit``: the reports of its subtree along ``line`` (reporting by default)."""
+    line = _line(line)
     campaign = campaign_get(campaign_id)
-    scope_unit = unit_get_for_user(request.auth, unit) if unit is not None else None
+    scope_unit = (
+        report_unit_get_for_user(request.auth, campaign, unit) if unit is not None else None
+    )
     if state and state not in ReportState.values:
         raise ValidationError({"state": "Trạng thái phải là: " + ", ".join(ReportState.values)})
     items, count, next_url = page_of(
         request,
-        reports_list(user=request.auth, campaign=campaign, unit=scope_unit, state=state),
+        reports_list(user=request.auth, campaign=campaign, unit=scope_unit, state=state, line=line),
         page=page,
         page_size=page_size,
     )
@@ -356,23 +404,75 @@ def report_upload(request, campaign_id: int, unit_id: int):
     return report_out(report)
 
 
+LINE_DOC = "line: reporting (default, the campaign's reporting tree) or admin"
+
+
 def _campaign_and_unit(request, campaign_id: int, unit: int | None):
     campaign = campaign_get(campaign_id)
     if unit is None:
         raise ValidationError({"unit": "Thiếu tham số unit (mã đơn vị)."})
-    return campaign, unit_get_for_user(request.auth, unit)
+    return campaign, report_unit_get_for_user(request.auth, campaign, unit)
 
 
-@router.get("/campaigns/{campaign_id}/rollup", response=RollupOut)
-def campaign_rollup(request, campaign_id: int, unit: int | None = None):
+def _line(line: str | None) -> str:
+    line = line or LINE_REPORTING
+    if line not in LINES:
+        raise ValidationError(
+            {"line": _("Tham số line chỉ nhận «reporting» (tuyến báo cáo) hoặc «admin».")}
+        )
+    return line
+
+
+@router.get("/campaigns/{campaign_id}/rollup", response=RollupOut, description=LINE_DOC)
+def campaign_rollup(request, campaign_id: int, unit: int | None = None, line: str | None = None):
+    line = _line(line)
     campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
-    return rollup_for_unit(campaign=campaign, unit=scope_unit)
+    return line_rollup(campaign=campaign, unit=scope_unit, line=line)
 
 
-@router.get("/campaigns/{campaign_id}/completeness", response=CompletenessOut)
-def campaign_completeness(request, campaign_id: int, unit: int | None = None):
+@router.get("/campaigns/{campaign_id}/completeness", response=CompletenessOut, description=LINE_DOC)
+def campaign_completeness(
+    request, campaign_id: int, unit: int | None = None, line: str | None = None
+):
+    line = _line(line)
     campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
-    return completeness_for_unit(campaign=campaign, unit=scope_unit)
+    return line_completeness(campaign=campaign, unit=scope_unit, line=line)
+
+
+def _tree_out(campaign, unit) -> dict:
+    part = line_selectors.reporting_part(campaign=campaign, unit=unit)
+    node = part["node"]
+    return {
+        "campaign_id": campaign.pk,
+        "unit_id": unit.pk,
+        "unit_name": unit.name,
+        "reports_to": node.parent_unit_id if node else None,
+        "frozen": campaign.is_closed,
+        "children": part["children"],
+        "via": part["via"],
+    }
+
+
+@router.get("/campaigns/{campaign_id}/reporting-tree", response=ReportingTreeOut)
+def campaign_reporting_tree(request, campaign_id: int, unit: int | None = None):
+    """The units reporting to ``unit`` in the campaign (with counts of their reporting
+    subtree, the plan that set it), and the units it addressed that report via another."""
+    campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
+    return _tree_out(campaign, scope_unit)
+
+
+@router.put("/campaigns/{campaign_id}/reporting-tree/{unit_id}", response=ReportingTreeOut)
+def campaign_reporting_parent(request, campaign_id: int, unit_id: int, payload: ReportingParentIn):
+    """Make ``unit_id`` report to ``reports_to`` in this campaign (with a reason, in the
+    history); refused with 409 once the campaign is closed (its tree is frozen)."""
+    campaign, unit = _campaign_and_unit(request, campaign_id, unit_id)
+    target = Unit.objects.filter(pk=payload.reports_to).first()
+    if target is None:
+        raise ValidationError({"reports_to": _("Không tìm thấy đơn vị nhận báo cáo.")})
+    line_services.reporting_parent_set(
+        campaign=campaign, unit=unit, reports_to=target, reason=payload.reason, user=request.auth
+    )
+    return _tree_out(campaign, unit)
 
 
 def _download(data: bytes, mime: str, filename: str) -> HttpResponse:
@@ -382,34 +482,45 @@ def _download(data: bytes, mime: str, filename: str) -> HttpResponse:
 
 
 @router.get("/campaigns/{campaign_id}/rollup.xlsx")
-def campaign_rollup_xlsx(request, campaign_id: int, unit: int | None = None):
+def campaign_rollup_xlsx(
+    request, campaign_id: int, unit: int | None = None, line: str | None = None
+):
+    line = _line(line)
     campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
     return _download(
-        exports.rollup_xlsx_bytes(campaign=campaign, unit=scope_unit),
+        exports.rollup_xlsx_bytes(campaign=campaign, unit=scope_unit, line=line),
         XLSX_MIME,
         exports.rollup_filename(campaign, scope_unit),
     )
 
 
 @router.get("/campaigns/{campaign_id}/consolidated.docx")
-def campaign_consolidated_docx(request, campaign_id: int, unit: int | None = None):
+def campaign_consolidated_docx(
+    request, campaign_id: int, unit: int | None = None, line: str | None = None
+):
+    line = _line(line)
     campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
     return _download(
-        exports.consolidated_docx_bytes(campaign=campaign, unit=scope_unit),
+        exports.consolidated_docx_bytes(campaign=campaign, unit=scope_unit, line=line),
         exports.DOCX_MIME,
         exports.consolidated_filename(campaign, scope_unit),
     )
 
 
 @router.get("/campaigns/{campaign_id}/consolidated.pdf")
-def campaign_consolidated_pdf(request, campaign_id: int, unit: int | None = None):
+def campaign_consolidated_pdf(
+    request, campaign_id: int, unit: int | None = None, line: str | None = None
+):
     """The consolidated report as PDF (LibreOffice on the server; 501 when it is absent)."""
+    line = _line(line)
     campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
     if not pdf_available():
         return problem(
             501, "Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản DOCX."
         )
-    data = docx_to_pdf(exports.consolidated_docx_bytes(campaign=campaign, unit=scope_unit))
+    data = docx_to_pdf(
+        exports.consolidated_docx_bytes(campaign=campaign, unit=scope_unit, line=line)
+    )
     if data is None:
         return problem(503, "Không chuyển được báo cáo sang PDF; hãy tải bản DOCX.")
     name = exports.consolidated_filename(campaign, scope_unit).removesuffix(".docx") + ".pdf"

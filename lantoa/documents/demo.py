@@ -140,10 +140,21 @@ def _issue(*, actor, approver=None, issued_on: date, number: int | None, **field
     return doc
 
 
+def _info(*units) -> list[RecipientIn]:
+    """Recipients for information or coordination ("để biết", "để phối hợp"): they are
+    not asked to report under the document (DEMO.md, "Reporting lines in the demo")."""
+    flat = [u for item in units for u in (item if isinstance(item, list) else [item])]
+    return [RecipientIn(unit=u, reports=False) for u in flat]
+
+
 def _R(*items) -> list[RecipientIn]:  # noqa: N802 - reads like a list literal
     out = []
     for item in items:
-        if isinstance(item, Unit):
+        if isinstance(item, RecipientIn):
+            out.append(item)
+        elif isinstance(item, list) and item and isinstance(item[0], RecipientIn):
+            out.extend(item)
+        elif isinstance(item, Unit):
             out.append(RecipientIn(unit=item))
         elif isinstance(item, list):
             out.extend(RecipientIn(unit=u) for u in item)
@@ -193,7 +204,7 @@ def build(world) -> None:
                 "trước ngày 30/10/2020.",
             },
         ],
-        recipients=_R(provinces_then, departments_then, "Lưu: VT, GDTX."),
+        recipients=_R(_info(provinces_then), departments_then, "Lưu: VT, GDTX."),
         signer=minister,
     )
     _issue(
@@ -308,7 +319,7 @@ def build(world) -> None:
                 "body": ACTIVITIES_2021,
             },
         ],
-        recipients=_R(provinces_then, departments_then, "Lưu: VT, GDTX."),
+        recipients=_R(_info(provinces_then), departments_then, "Lưu: VT, GDTX."),
         signer=minister,
     )
     _issue(
@@ -394,7 +405,7 @@ def build(world) -> None:
             "Như trên;",
             u["bo"],
             u["ubnd_hanoi"],
-            u["ubnd_longbien"],
+            _info(u["ubnd_longbien"]),
             u["pgd_longbien"],
             "Hội Khuyến học TP;",
             "Đ/c Giám đốc Sở;",
@@ -786,7 +797,7 @@ def _long_bien_2023(world) -> None:
             {"key": "theme", "heading": "1. Chủ đề", "body": f"“{c[2023].theme}”."},
             {"key": "activities", "heading": "2. Các hoạt động gợi ý", "body": ACTIVITIES_2023},
         ],
-        recipients=_R(provinces_then, departments_then, "Lưu: VT, GDTX."),
+        recipients=_R(_info(provinces_then), departments_then, "Lưu: VT, GDTX."),
         signer={"authority": "KT. BỘ TRƯỞNG", "title": "THỨ TRƯỞNG", "name": ""},
     )
     cv_3442 = _issue(
@@ -808,9 +819,9 @@ def _long_bien_2023(world) -> None:
         sections=[{"key": "activities", "heading": "Các hoạt động gợi ý", "body": ACTIVITIES_2023}],
         recipients=_R(
             "Như trên;",
-            u["ubnd_longbien"],
+            _info(u["ubnd_longbien"]),
             u["pgd_longbien"],
-            u["bcd_longbien"],
+            _info(u["bcd_longbien"]),
             "Lưu: VT, GDĐT-ĐH.",
         ),
         signer={"authority": "KT. GIÁM ĐỐC", "title": "PHÓ GIÁM ĐỐC", "name": ""},
@@ -826,6 +837,8 @@ def _long_bien_2023(world) -> None:
         issuer_unit=u["bcd_longbien"],
         drafting_unit=u["pgd_longbien"],
         subject="Tổ chức “Tuần lễ hưởng ứng học tập suốt đời” năm 2023",
+        # The wards report to the district's People's Committee (seed 002).
+        report_to_unit=u["ubnd_longbien"],
         based_on=[cv_3442],
         theme=c[2023].theme,
         starts_on=date(2023, 10, 2),
@@ -923,8 +936,9 @@ def _long_bien_2023(world) -> None:
             u["so_hanoi"],
             "BCĐ XDXHHT Quận;",
             wards,
-            schools,
-            u["gdnn_longbien"],
+            # Schools and the centre carry out the plan but report to the Phòng GDĐT.
+            _info(schools),
+            _info(u["gdnn_longbien"]),
             "Lưu: VT (02).",
         ),
         signer={
@@ -985,6 +999,6 @@ def _next_week(world) -> None:
                 due_on=campaign.ends_on + timedelta(days=25),
             )
         ],
-        recipients=_R(provinces, departments, "Lưu: VT, GDTX."),
+        recipients=_R(_info(provinces), departments, "Lưu: VT, GDTX."),
         signer={"authority": "KT. BỘ TRƯỞNG", "title": "THỨ TRƯỞNG", "name": ""},
     )

@@ -218,6 +218,10 @@ class DocumentRecipient(models.Model):
     unit = models.ForeignKey(
         "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Addressed to act and report under this document (default), or only for information
+    # or coordination ("để biết", "để phối hợp": superiors, other committees): only the
+    # former join the campaign's reporting line of the issuer.
+    reports = models.BooleanField(_("báo cáo theo văn bản"), default=True)
     text = models.CharField(max_length=255, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 

@@ -58,6 +58,7 @@ ACTS_FOR_PARENT = {UnitKind.BCD_XHHT, UnitKind.SO_GDDT, UnitKind.SO_KHAC}
 class RecipientIn:
     unit: Unit | None = None
     text: str = ""
+    reports: bool = True
 
 
 @dataclass
@@ -301,7 +302,13 @@ def _write_children(
     if recipients is not None:
         document.recipients.all().delete()
         DocumentRecipient.objects.bulk_create(
-            DocumentRecipient(document=document, unit=r.unit, text=nfc(r.text), position=i)
+            DocumentRecipient(
+                document=document,
+                unit=r.unit,
+                text=nfc(r.text),
+                position=i,
+                reports=getattr(r, "reports", True),
+            )
             for i, r in enumerate(recipients)
         )
     if assignments is not None:
@@ -360,6 +367,7 @@ def document_create(
     signer: dict | None = None,
     report_due_on: date | None = None,
     report_kinds: Sequence[str] = (),
+    report_to_unit: Unit | None = None,
     place: str = "",
     theme: str = "",
     starts_on: date | None = None,
@@ -424,6 +432,7 @@ def document_create(
         event_form=event_form,
         report_due_on=report_due_on,
         report_kinds=list(report_kinds),
+        report_to_unit=report_to_unit,
         place=nfc(place) or issuer_unit.place_name,
         symbol_suffix=nfc(symbol_suffix),
         signer_authority=nfc(signer.get("authority", "")),

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from lantoa.accounts.models import Role
 from lantoa.campaigns.models import ReportingDeadline
+from lantoa.reports.lines.services import campaign_close, reporting_tree_build
 from lantoa.reports.models import Report
 from lantoa.reports.services import (
     report_accept,
@@ -197,7 +198,7 @@ def _at(due: date, days: int, hour: int = 16) -> datetime:
 
 
 def _make(world, campaign, key: str, outcome: str, days: int, *, reviewer) -> None:
-    from lantoa.reports.selectors import deadline_for_unit
+    from lantoa.reports.lines.selectors import line_deadline_for_unit
 
     unit = world.units.get(key)
     if unit is None:
@@ -225,7 +226,9 @@ def _make(world, campaign, key: str, outcome: str, days: int, *, reviewer) -> No
     )
     if outcome == "draft":
         return
-    due = deadline_for_unit(campaign=campaign, unit=unit) or campaign.ends_on + timedelta(days=10)
+    due = line_deadline_for_unit(campaign=campaign, unit=unit) or campaign.ends_on + timedelta(
+        days=10
+    )
     report = report_submit(report=report, user=editor, now=_at(due, days))
     if outcome == "accepted":
         report_accept(report=report, user=reviewer, now=_at(due, max(days, 0) + 2, 9))
@@ -251,6 +254,10 @@ def build(world) -> None:
     if any(c is None for c in campaigns) or Report.objects.filter(campaign__in=campaigns).exists():
         return
     _deadlines(world)
+    # Every campaign's reporting tree, from its issued plans (DEMO.md, "Reporting lines in
+    # the demo"); the reports below then move the node totals through the services.
+    for campaign in world.campaigns.values():
+        reporting_tree_build(campaign=campaign, force=True)
     c2020, c2021, c2023 = campaigns
     users = world.users
     admin = users["admin"]
@@ -334,3 +341,8 @@ def build(world) -> None:
     _make(world, c2020, "ubnd_langson", "accepted", -1, reviewer=admin)
     for key in ("thcs_ngoclam", "th_giathuy", "htcd_01", "htcd_03"):
         _make(world, c2020, key, "accepted", -1, reviewer=admin)
+
+    # Past Weeks are closed: their reporting trees stay as they were, whatever the 2025
+    # reform later moves, merges or splits.
+    for campaign in campaigns:
+        campaign_close(campaign=campaign, user=admin, closed_on=date(campaign.year, 12, 31))

@@ -8,13 +8,9 @@ from lantoa.campaigns.models import Campaign
 from lantoa.documents.rendering import Appendix, OfficialDocument, render_docx
 from lantoa.documents.signers import default_signer
 from lantoa.reports.excel import report_template, rollup_workbook
+from lantoa.reports.lines.selectors import LINE_REPORTING, completeness, line_node, rollup
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, Report
-from lantoa.reports.selectors import (
-    completeness_for_unit,
-    indicators_for,
-    report_values,
-    rollup_for_unit,
-)
+from lantoa.reports.selectors import indicators_for, report_values
 from lantoa.units.models import Unit
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -48,30 +44,42 @@ def report_template_bytes(report: Report) -> bytes:
     )
 
 
-def rollup_xlsx_bytes(*, campaign: Campaign, unit: Unit) -> bytes:
+def rollup_xlsx_bytes(*, campaign: Campaign, unit: Unit, line: str = LINE_REPORTING) -> bytes:
+    """The "Mẫu tổng hợp": one row per reporting child (or administrative child)."""
     return rollup_workbook(
         campaign=campaign,
         unit=unit,
         indicators=indicators_for(campaign),
-        rollup=rollup_for_unit(campaign=campaign, unit=unit),
+        rollup=rollup(campaign=campaign, unit=unit, line=line),
     )
 
 
-def consolidated_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument:
+def _reports_to(*, campaign: Campaign, unit: Unit, line: str) -> Unit | None:
+    """The office the consolidated report is sent to (first line of "Nơi nhận")."""
+    if line == LINE_REPORTING:
+        node = line_node(campaign=campaign, unit=unit)
+        if node is not None and node.parent_unit_id:
+            return Unit.objects.filter(pk=node.parent_unit_id).first()
+    return Unit.objects.get_parent(unit)
+
+
+def consolidated_document(
+    *, campaign: Campaign, unit: Unit, line: str = LINE_REPORTING
+) -> OfficialDocument:
     """The office's consolidated report: its own narrative, the roll-up's numbers, an appendix."""
     indicators = indicators_for(campaign)
-    rollup = rollup_for_unit(campaign=campaign, unit=unit)
-    completeness = completeness_for_unit(campaign=campaign, unit=unit)
+    rollup_ = rollup(campaign=campaign, unit=unit, line=line)
+    completeness_ = completeness(campaign=campaign, unit=unit, line=line)
     own = Report.objects.filter(campaign=campaign, unit=unit).first()
     narrative = (own.sections if own else {}) or {}
-    totals = rollup["totals"]
+    totals = rollup_["totals"]
 
-    expected, submitted = completeness["expected"], completeness["submitted"]
+    expected, submitted = completeness_["expected"], completeness_["submitted"]
     rate = f"{submitted * 100 / expected:.1f}".replace(".", ",") if expected else "0"
     figures = [
         f"Số đơn vị phải báo cáo: {num(expected)}; đã báo cáo: {num(submitted)} ({rate}%), "
-        f"trong đó đúng hạn: {num(completeness['on_time'])}; đã tiếp nhận: "
-        f"{num(completeness['accepted'])}."
+        f"trong đó đúng hạn: {num(completeness_['on_time'])}; đã tiếp nhận: "
+        f"{num(completeness_['accepted'])}."
     ]
     group = None
     for ind in indicators:
@@ -105,7 +113,7 @@ def consolidated_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument
     head = ["STT", "Đơn vị", "Phải báo cáo", "Đã báo cáo", "Đúng hạn"]
     headline = [i for i in indicators if i.code in HEADLINE_CODES] or indicators[:5]
     table = [head + [i.name for i in headline]]
-    for n, row in enumerate(rollup["rows"], start=1):
+    for n, row in enumerate(rollup_["rows"], start=1):
         table.append(
             [
                 str(n),
@@ -123,16 +131,16 @@ def consolidated_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument
             "",
             "",
             "",
-            *[num(rollup["own"].get(i.code)) for i in headline],
+            *[num(rollup_["own"].get(i.code)) for i in headline],
         ]
     )
     table.append(
         [
             "",
             "Tổng cộng",
-            num(sum(r["expected"] for r in rollup["rows"])),
-            num(sum(r["submitted"] for r in rollup["rows"])),
-            num(sum(r["on_time"] for r in rollup["rows"])),
+            num(sum(r["expected"] for r in rollup_["rows"])),
+            num(sum(r["submitted"] for r in rollup_["rows"])),
+            num(sum(r["on_time"] for r in rollup_["rows"])),
             *[num(totals.get(i.code)) for i in headline],
         ]
     )
@@ -147,7 +155,7 @@ def consolidated_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument
                 num(totals.get(ind.code)),
             ]
         )
-    parent = Unit.objects.get_parent(unit)
+    parent = _reports_to(campaign=campaign, unit=unit, line=line)
     abbreviation = unit.abbreviation or "".join(w[0] for w in unit.name.split() if w[:1].isupper())
     return OfficialDocument(
         kind="bao_cao",
@@ -176,5 +184,5 @@ def consolidated_document(*, campaign: Campaign, unit: Unit) -> OfficialDocument
     )
 
 
-def consolidated_docx_bytes(*, campaign: Campaign, unit: Unit) -> bytes:
-    return render_docx(consolidated_document(campaign=campaign, unit=unit))
+def consolidated_docx_bytes(*, campaign: Campaign, unit: Unit, line: str = LINE_REPORTING) -> bytes:
+    return render_docx(consolidated_document(campaign=campaign, unit=unit, line=line))

@@ -90,3 +90,11 @@ def can_adjust_line(user, *, campaign, node) -> bool:
     if is_superuser(user):
         return True
     return line_role(user, campaign=campaign, unit=node.unit, role=Role.APPROVER, proper=True)
+
+
+def can_adjust_part(user, *, campaign, unit: Unit) -> bool:
+    """Re-route the units reporting to ``unit``: its approvers (or those of a unit above
+    it in the administrative tree or in the campaign's reporting line)."""
+    return has_role(user, unit, Role.APPROVER) or line_role(
+        user, campaign=campaign, unit=unit, role=Role.APPROVER
+    )

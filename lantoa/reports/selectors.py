@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 
-from lantoa.accounts.selectors import scope_q, unit_get_for_user
+from lantoa.accounts.selectors import scope_q
 from lantoa.campaigns.models import Campaign, Indicator, ReportingDeadline
 from lantoa.campaigns.selectors import campaign_get
 from lantoa.core.errors import NotFound
@@ -233,10 +233,27 @@ def rollup_for_unit(*, campaign: Campaign, unit: Unit) -> dict:
 # --- access-checked getters -----------------------------------------------------------------
 
 
+def report_unit_get_for_user(user, campaign: Campaign, unit_id) -> Unit:
+    """A unit whose reports (and consolidation) the user may see in ``campaign``: in the
+    administrative scope or in the reporting line of a unit of it; otherwise NotFound."""
+    from lantoa.reports.lines.selectors import line_node
+    from lantoa.reports.permissions import can_see_unit_reports
+
+    try:
+        unit = Unit.objects.get(pk=int(unit_id))
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise NotFound
+    line_node(campaign=campaign, unit=unit)  # the tree exists before scope is decided
+    if not can_see_unit_reports(user, campaign=campaign, unit=unit):
+        raise NotFound
+    return unit
+
+
 def report_get_for_user(user, campaign_id, unit_id) -> Report:
-    """The report of a unit in the user's scope; an unsaved empty draft (version 0) if none yet."""
-    unit = unit_get_for_user(user, unit_id)
+    """The report of a unit in the user's scope (administrative or along the campaign's
+    reporting lines); an unsaved empty draft (version 0) if none yet."""
     campaign = campaign_get(campaign_id)
+    unit = report_unit_get_for_user(user, campaign, unit_id)
     report = (
         Report.objects.select_related("campaign", "unit")
         .filter(campaign=campaign, unit=unit)
@@ -257,15 +274,23 @@ def report_values(report: Report) -> dict[str, int]:
     )
 
 
-def reports_list(*, user, campaign: Campaign, unit: Unit | None = None, state: str = ""):
-    """Reports in the user's scope (optionally of ``unit``'s subtree), with their unit."""
-    qs = (
-        Report.objects.filter(campaign=campaign)
-        .filter(scope_q(user, "unit__path"))
-        .select_related("unit")
-        .order_by("unit__path")
-    )
-    if unit is not None:
+def reports_list(
+    *, user, campaign: Campaign, unit: Unit | None = None, state: str = "", line: str = "admin"
+):
+    """Reports in the user's scope (optionally of ``unit``'s subtree), with their unit.
+
+    ``line="reporting"`` with a ``unit`` (already checked with ``report_unit_get_for_user``):
+    the reports of the units below it in the campaign's reporting tree."""
+    from lantoa.reports.lines.selectors import LINE_REPORTING, line_subtree_unit_ids
+
+    qs = Report.objects.filter(campaign=campaign).select_related("unit").order_by("unit__path")
+    if unit is not None and line == LINE_REPORTING:
+        qs = qs.filter(
+            Q(unit_id__in=line_subtree_unit_ids(campaign=campaign, unit=unit)) | Q(unit=unit)
+        )
+    else:
+        qs = qs.filter(scope_q(user, "unit__path"))
+    if unit is not None and line != LINE_REPORTING:
         qs = qs.filter(subtree_q(unit.path, "unit__path"))
     if state:
         qs = qs.filter(state=state)
@@ -316,13 +341,23 @@ def indicators_for(campaign: Campaign) -> list[Indicator]:
     return list(Indicator.objects.filter(campaign=campaign).order_by("position", "id"))
 
 
-def highlights_for_unit(*, campaign: Campaign, unit: Unit) -> dict[str, list[dict]]:
+def highlights_for_unit(
+    *, campaign: Campaign, unit: Unit, line: str = "admin"
+) -> dict[str, list[dict]]:
     """The "results", "difficulties" and "proposals" of the submitted or accepted reports
-    below ``unit`` (children and deeper, in tree order), each with its unit's name."""
+    below ``unit`` (children and deeper, in tree order), each with its unit's name;
+    ``line="reporting"``: below it in the campaign's reporting tree."""
+    from lantoa.reports.lines.selectors import LINE_REPORTING, line_subtree_unit_ids
+
     keys = ("ket_qua", "kho_khan", "de_xuat")
+    below = (
+        Q(unit_id__in=line_subtree_unit_ids(campaign=campaign, unit=unit))
+        if line == LINE_REPORTING
+        else Q(subtree_q(unit.path, "unit__path"), unit__depth__gt=unit.depth)
+    )
     reports = (
         Report.objects.filter(campaign=campaign, state__in=COUNTED_STATES)
-        .filter(subtree_q(unit.path, "unit__path"), unit__depth__gt=unit.depth)
+        .filter(below)
         .select_related("unit")
         .order_by("unit__path")
         .only("sections", "unit__name", "unit__path", "unit__depth")

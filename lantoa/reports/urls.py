@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:campaign_id>/<int:unit_id>/xet-duyet/", views.review_list, name="review"),
     path("<int:campaign_id>/<int:unit_id>/tien-do/", views.completeness_page, name="completeness"),
     path("<int:campaign_id>/<int:unit_id>/tong-hop/", views.rollup_page, name="rollup"),
+    path("<int:campaign_id>/<int:unit_id>/tuyen-bao-cao/", views.lines_page, name="lines"),
     path("<int:campaign_id>/<int:unit_id>/tong-hop.xlsx", views.rollup_xlsx, name="rollup_xlsx"),
     path(
         "<int:campaign_id>/<int:unit_id>/bao-cao-tong-hop.docx",

@@ -24,25 +24,30 @@ from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.notifications.selectors import reminder_counts
 from lantoa.reports import exports, services
+from lantoa.reports.lines import selectors as line_selectors
+from lantoa.reports.lines import services as line_services
+from lantoa.reports.lines.selectors import LINE_ADMIN, LINE_REPORTING
+from lantoa.reports.lines.selectors import completeness as line_completeness
+from lantoa.reports.lines.selectors import rollup as line_rollup
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, ReportState
 from lantoa.reports.permissions import (
+    can_adjust_part,
     can_remind,
     can_review_children,
     can_review_report,
     can_write_report,
 )
 from lantoa.reports.selectors import (
-    completeness_for_unit,
     evidence_for_report,
     evidence_get_for_user,
     highlights_for_unit,
     indicators_for,
     report_get_for_user,
+    report_unit_get_for_user,
     report_values,
     report_version_get,
     report_versions,
     reports_list,
-    rollup_for_unit,
 )
 from lantoa.units.models import Unit
 from lantoa.units.selectors import ancestors_map, unit_ancestors
@@ -77,8 +82,11 @@ def index(request):
     context = {"campaign": campaign, "campaigns": campaigns_list(), "unit": unit}
     if unit is not None:
         context["has_children"] = unit.numchild > 0
+        # Along the reporting lines: the Sở GDĐT is a leaf administratively, yet
+        # consolidates its whole province.
+        completeness = line_completeness(campaign=campaign, unit=unit)
         context["completeness"] = (
-            completeness_for_unit(campaign=campaign, unit=unit) if unit.numchild else None
+            completeness if unit.numchild or completeness["expected"] else None
         )
         context["own"] = report_get_for_user(request.user, campaign.pk, unit.pk)
         context["can_edit_indicators"] = can_edit_indicator_set(request.user, campaign)
@@ -425,14 +433,21 @@ def report_versions_page(request, campaign_id, unit_id):
 
 
 def _office(request, campaign_id, unit_id):
+    """The campaign and the office whose consolidation is shown: in the user's scope or
+    in the reporting line of a unit of it (decided by ``reports.permissions``)."""
     campaign = _campaign(campaign_id)
-    unit = _unit(request, unit_id)
+    unit = report_unit_get_for_user(request.user, campaign, unit_id)
     known = ancestors_map([unit])
     return (
         campaign,
         unit,
         [a for a in unit_ancestors(unit, known) if has_role(request.user, a, Role.VIEWER)],
     )
+
+
+def _line(request) -> str:
+    """``?line=admin`` shows the administrative tree; the reporting lines by default."""
+    return LINE_ADMIN if request.GET.get("line") == LINE_ADMIN else LINE_REPORTING
 
 
 @login_required
@@ -442,9 +457,9 @@ def review_list(request, campaign_id, unit_id):
     if state not in ReportState.values:
         state = ""
     reports = list(
-        reports_list(user=request.user, campaign=campaign, unit=unit, state=state).filter(
-            unit__depth__gt=unit.depth
-        )[:500]
+        reports_list(
+            user=request.user, campaign=campaign, unit=unit, state=state, line=_line(request)
+        ).exclude(unit=unit)[:500]
     )
     return render(
         request,
@@ -464,7 +479,8 @@ def review_list(request, campaign_id, unit_id):
 @login_required
 def completeness_page(request, campaign_id, unit_id):
     campaign, unit, ancestors = _office(request, campaign_id, unit_id)
-    completeness = completeness_for_unit(campaign=campaign, unit=unit)
+    line = _line(request)
+    completeness = line_completeness(campaign=campaign, unit=unit, line=line)
     reminded = reminder_counts(
         campaign=campaign, unit_ids=[m["unit_id"] for m in completeness["missing"]]
     )
@@ -482,6 +498,8 @@ def completeness_page(request, campaign_id, unit_id):
             "reminded": reminded,
             "can_remind": can_remind(request.user, unit),
             "today": timezone.localdate(),
+            "line": line,
+            "line_q": "?line=admin" if line == LINE_ADMIN else "",
         },
     )
 
@@ -490,7 +508,8 @@ def completeness_page(request, campaign_id, unit_id):
 def rollup_page(request, campaign_id, unit_id):
     campaign, unit, ancestors = _office(request, campaign_id, unit_id)
     indicators = indicators_for(campaign)
-    rollup = rollup_for_unit(campaign=campaign, unit=unit)
+    line = _line(request)
+    rollup = line_rollup(campaign=campaign, unit=unit, line=line)
     groups: list[tuple[str, int]] = []
     for ind in indicators:
         if groups and groups[-1][0] == ind.group:
@@ -517,8 +536,10 @@ def rollup_page(request, campaign_id, unit_id):
             "expected": sum(r["expected"] for r in rollup["rows"]),
             "submitted": sum(r["submitted"] for r in rollup["rows"]),
             "on_time": sum(r["on_time"] for r in rollup["rows"]),
-            "highlights": highlights_for_unit(campaign=campaign, unit=unit),
+            "highlights": highlights_for_unit(campaign=campaign, unit=unit, line=line),
             "pdf_available": pdf_available(),
+            "line": line,
+            "line_q": "?line=admin" if line == LINE_ADMIN else "",
         },
     )
 
@@ -527,7 +548,8 @@ def rollup_page(request, campaign_id, unit_id):
 def rollup_xlsx(request, campaign_id, unit_id):
     campaign, unit, _a = _office(request, campaign_id, unit_id)
     response = HttpResponse(
-        exports.rollup_xlsx_bytes(campaign=campaign, unit=unit), content_type=XLSX_MIME
+        exports.rollup_xlsx_bytes(campaign=campaign, unit=unit, line=_line(request)),
+        content_type=XLSX_MIME,
     )
     response["Content-Disposition"] = (
         f'attachment; filename="{exports.rollup_filename(campaign, unit)}"'
@@ -539,7 +561,7 @@ def rollup_xlsx(request, campaign_id, unit_id):
 def consolidated_docx(request, campaign_id, unit_id):
     campaign, unit, _a = _office(request, campaign_id, unit_id)
     response = HttpResponse(
-        exports.consolidated_docx_bytes(campaign=campaign, unit=unit),
+        exports.consolidated_docx_bytes(campaign=campaign, unit=unit, line=_line(request)),
         content_type=exports.DOCX_MIME,
     )
     response["Content-Disposition"] = (
@@ -551,7 +573,9 @@ def consolidated_docx(request, campaign_id, unit_id):
 @login_required
 def consolidated_pdf(request, campaign_id, unit_id):
     campaign, unit, _a = _office(request, campaign_id, unit_id)
-    data = docx_to_pdf(exports.consolidated_docx_bytes(campaign=campaign, unit=unit))
+    data = docx_to_pdf(
+        exports.consolidated_docx_bytes(campaign=campaign, unit=unit, line=_line(request))
+    )
     if data is None:
         messages.error(
             request,
@@ -623,4 +647,64 @@ def indicator_set(request, campaign_id):
             "blank_rows": range(len(indicators), len(indicators) + 3),
             "blank_rules": range(campaign.rules.count(), campaign.rules.count() + 2),
         },
+    )
+
+
+# --- the reporting lines ------------------------------------------------------------------
+
+
+@login_required
+def lines_page(request, campaign_id, unit_id):
+    """Who reports to this office in the campaign, through whom, who was claimed by two
+    plans; its approvers re-route a unit (with a reason) while the campaign is open."""
+    campaign, unit, ancestors = _office(request, campaign_id, unit_id)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            child = Unit.objects.get(pk=int(request.POST.get("unit_id", "")))
+            target = Unit.objects.get(pk=int(request.POST.get("reports_to", "")))
+        except (Unit.DoesNotExist, ValueError, TypeError):
+            errors = {"reports_to": [_("Hãy chọn đơn vị và nơi nhận báo cáo.")]}
+        else:
+            try:
+                line_services.reporting_parent_set(
+                    campaign=campaign,
+                    unit=child,
+                    reports_to=target,
+                    reason=request.POST.get("reason", ""),
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            except Conflict as exc:
+                messages.error(request, exc.detail)
+                return redirect("reports:lines", campaign.pk, unit.pk)
+            else:
+                messages.success(
+                    request,
+                    _("Đã đổi tuyến báo cáo: %(unit)s báo cáo về %(to)s.")
+                    % {"unit": child.name, "to": target.name},
+                )
+                return redirect("reports:lines", campaign.pk, unit.pk)
+    part = line_selectors.reporting_part(campaign=campaign, unit=unit)
+    targets = [{"unit_id": unit.pk, "unit_name": unit.name}] + [
+        {"unit_id": c["unit_id"], "unit_name": c["unit_name"]} for c in part["children"]
+    ]
+    if part["parent"] is not None:
+        targets.append({"unit_id": part["parent"].pk, "unit_name": part["parent"].name})
+    return render(
+        request,
+        "reports/lines.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "ancestors": ancestors,
+            "part": part,
+            "targets": targets,
+            "errors": errors,
+            "posted": request.POST if errors else {},
+            "can_adjust": not campaign.is_closed
+            and can_adjust_part(request.user, campaign=campaign, unit=unit),
+        },
+        status=400 if errors else 200,
     )

@@ -58,6 +58,18 @@ def line_deadline_for_unit(*, campaign: Campaign, unit: Unit) -> date | None:
     return due or deadline_for_unit(campaign=campaign, unit=unit)
 
 
+def line_subtree_unit_ids(*, campaign: Campaign, unit: Unit):
+    """Ids of the units below ``unit`` in the campaign's reporting tree (a subquery)."""
+    node = line_node(campaign=campaign, unit=unit)
+    if node is None or not node.path:
+        return ReportingNode.objects.none().values("unit_id")
+    return (
+        ReportingNode.objects.filter(campaign=campaign, depth__gt=node.depth)
+        .filter(subtree_q(node.path))
+        .values("unit_id")
+    )
+
+
 def _totals(campaign: Campaign, unit_ids: list[int]) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
@@ -141,8 +153,11 @@ def completeness_by_line(*, campaign: Campaign, unit: Unit) -> dict:
     own = {}
     totals = _totals(campaign, [unit.pk])
     mine = totals.get(unit.pk, {})
+    # The unit's own report is not "below" it (one query whether or not it is expected).
+    own_report = (
+        Report.objects.filter(campaign=campaign, unit=unit).only("state", "on_time").first()
+    )
     if node.expected:
-        own_report = Report.objects.filter(campaign=campaign, unit=unit).first()
         from lantoa.reports.lines.services import contribution
 
         if own_report is not None:

@@ -127,14 +127,14 @@ def _claims_sql() -> str:
     return (
         "SELECT r.unit_id AS unit_id, d.id AS doc_id, tu.id AS target, d.report_due_on AS due_on, "  # noqa: S608
         "ROW_NUMBER() OVER (PARTITION BY r.unit_id "
-        "ORDER BY iu.depth DESC, d.issued_on DESC, d.id DESC) AS rk "
+        "ORDER BY iu.depth DESC, LENGTH(d.area_path) DESC, d.issued_on DESC, d.id DESC) AS rk "
         "FROM documents_documentrecipient r "
         "JOIN documents_document d ON d.id = r.document_id "
         "JOIN units_unit iu ON iu.id = d.issuer_unit_id "
         "JOIN units_unit ru ON ru.id = r.unit_id "
         "JOIN units_unit tu ON tu.id = COALESCE(d.report_to_unit_id, d.issuer_unit_id) "
         f"JOIN {NODE} tn ON tn.campaign_id = d.campaign_id AND tn.unit_id = tu.id "
-        f"WHERE d.campaign_id = %s AND d.state = 'issued' AND d.kind IN ({kinds}) "
+        f"WHERE d.campaign_id = %s AND d.state = 'issued' AND d.kind IN ({kinds}) AND r.reports "
         "AND ru.path LIKE d.area_path || '%%' AND ru.id <> tu.id "
         "AND tu.path NOT LIKE ru.path || '%%'"
     )

@@ -126,7 +126,8 @@ def test_rollup_and_completeness_endpoints(demo, c2023, api_as):
         f"/api/v1/campaigns/{c2023.pk}/completeness", {"unit": demo.units["pgd_longbien"].pk}
     )
     c = r.json()
-    assert set(c) == {"expected", "submitted", "on_time", "accepted", "missing"}
+    assert set(c) == {"line", "expected", "submitted", "on_time", "accepted", "missing"}
+    assert c["line"] == "reporting"
     assert c["expected"] >= c["submitted"] >= c["on_time"]
     assert all(m["due_on"] == "2023-10-12" for m in c["missing"])
 

@@ -252,3 +252,20 @@ def test_rollup_reads_a_fixed_number_of_queries_as_the_tree_grows(db):
         _child(school, name=f"Lớp {i}", kind="other")
     reporting_tree_build(campaign=t.campaign)
     assert count() == small
+
+
+def test_rollup_check_command_agrees_then_fails_on_drift(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from lantoa.reports.models import ReportingTotal
+
+    t = build_tree()
+    _fill(t)
+    out = StringIO()
+    call_command("rollup_check", "--campaign", "2023", stdout=out)
+    assert "2023: khớp" in out.getvalue()
+    ReportingTotal.objects.filter(campaign=t.campaign, unit=t["bo"], code="lop_hoc").update(value=0)
+    with pytest.raises(CommandError):
+        call_command("rollup_check", stdout=StringIO())
