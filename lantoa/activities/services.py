@@ -51,6 +51,9 @@ EDITABLE = (
 )
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PHONE_RE = re.compile(r"^0(3|5|7|8|9)\d{8}$")
+# Upper bounds: far above any real activity, far below what the columns and sums hold.
+MAX_CAPACITY = 1_000_000
+MAX_PARTICIPANTS = 100_000_000  # per audience group: more than the country's population
 EVIDENCE_KINDS = frozenset({"image", "pdf", "docx", "xlsx", "pptx"})
 
 
@@ -126,6 +129,8 @@ def _activity_clean(data: dict, *, campaign: Campaign) -> dict:
     capacity = data.get("capacity")
     if capacity is not None and (not isinstance(capacity, int) or capacity < 1):
         errors["capacity"] = "Số chỗ phải là số nguyên dương (để trống nếu không giới hạn)."
+    elif capacity is not None and capacity > MAX_CAPACITY:
+        errors["capacity"] = f"Số chỗ tối đa là {MAX_CAPACITY:,}.".replace(",", ".")
     activity_type = data.get("type")
     if isinstance(activity_type, str):
         activity_type = ActivityType.objects.filter(campaign=campaign, code=activity_type).first()
@@ -263,13 +268,21 @@ def activity_participants_set(*, user, activity: Activity, participants: dict) -
         if key not in AudienceGroup.values:
             errors[f"participants.{key}"] = "Đối tượng không hợp lệ."
             continue
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            errors[f"participants.{key}"] = "Số người tham gia phải là số nguyên."
+            continue
         try:
             number = int(value or 0)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors[f"participants.{key}"] = "Số người tham gia phải là số nguyên."
             continue
         if number < 0:
             errors[f"participants.{key}"] = "Số người tham gia không được âm."
+            continue
+        if number > MAX_PARTICIPANTS:
+            errors[f"participants.{key}"] = (
+                f"Số người tham gia tối đa là {MAX_PARTICIPANTS:,}.".replace(",", ".")
+            )
             continue
         clean[key] = number
     if errors:

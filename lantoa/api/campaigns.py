@@ -4,6 +4,7 @@ from ninja import Router, Schema, Status
 
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import unit_get_for_user
+from lantoa.api.pagination import page_of
 from lantoa.campaigns import services
 from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.selectors import campaign_get, campaigns_list
@@ -54,11 +55,22 @@ def campaign_out(c: Campaign) -> dict:
     }
 
 
-@router.get("/campaigns", response=list[CampaignOut])
-def campaigns(request):
-    return [
-        campaign_out(c) for c in campaigns_list().prefetch_related("indicators", "activity_types")
-    ]
+class CampaignPage(Schema):
+    count: int
+    items: list[CampaignOut]
+    next: str | None
+
+
+@router.get("/campaigns", response=CampaignPage)
+def campaigns(request, page: int = 1, page_size: int = 50):
+    """Every campaign (newest first), paginated like every list: ``{"count","items","next"}``."""
+    items, count, next_url = page_of(
+        request,
+        campaigns_list().prefetch_related("indicators", "activity_types"),
+        page=page,
+        page_size=page_size,
+    )
+    return {"count": count, "items": [campaign_out(c) for c in items], "next": next_url}
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut)

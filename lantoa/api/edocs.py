@@ -1,8 +1,6 @@
 """Electronic documents API (API.md, Electronic documents): attachments, signed PDFs,
 signature verification."""
 
-import json
-
 from django.http import HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -17,11 +15,7 @@ router = Router(tags=["electronic documents"])
 
 def coded_problem(status: int, detail: str, code: str):
     """problem+json with a stable machine-readable ``code``."""
-    response = problem(status, detail)
-    body = json.loads(response.content)
-    body["code"] = code
-    response.content = json.dumps(body, ensure_ascii=False).encode()
-    return response
+    return problem(status, detail, code=code)
 
 
 class AttachmentOut(Schema):

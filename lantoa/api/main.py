@@ -1,15 +1,23 @@
 """REST API v1 (API.md). Routers live per domain in this package."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import PathView
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from lantoa.api.auth import AUTH
 from lantoa.api.problems import problem, validation_problem
+from lantoa.core import error_codes
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.spreadsheets import RowErrors
 from lantoa.core.text import clean_input_deep
@@ -23,8 +31,79 @@ class CleanTextParser(Parser):
         return clean_input_deep(super().parse_body(request))
 
 
-api = NinjaAPI(
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Timestamps in Vietnam's time with their offset (2026-11-20T08:00:00+07:00), as API.md
+    says, rather than UTC with a Z."""
+
+    def default(self, o):
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+
+
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "type": "object",
+    "description": "application/problem+json (RFC 9457); `code` is stable (core.error_codes).",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail", "code"],
+}
+PROBLEM_STATUSES = {
+    400: "Dữ liệu không hợp lệ (kể cả số vượt giới hạn, trang hoặc mã số quá lớn)",
+    401: "Chưa xác thực",
+    403: "Trong phạm vi nhưng vai trò không cho phép",
+    404: "Không tồn tại hoặc nằm ngoài phạm vi",
+    409: "Trạng thái không cho phép hoặc phiên bản đã cũ",
+    413: "Yêu cầu hoặc tệp quá lớn",
+    429: "Quá nhiều yêu cầu",
+}
+THROTTLED_PATHS = ("/auth/token", "/registrations")
+
+
+class LantoaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Every operation documents the problem+json answers it can give, so clients (and
+        the schemathesis run in ./test.sh) know every status code."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                statuses = [400, 404]
+                if operation.get("security"):
+                    statuses += [401, 403]
+                if method != "get":
+                    statuses += [409, 413]
+                if path.endswith(THROTTLED_PATHS) and method == "post":
+                    statuses.append(429)
+                responses = operation.setdefault("responses", {})
+                for status in statuses:
+                    responses.setdefault(
+                        status, {"description": PROBLEM_STATUSES[status], "content": content}
+                    )
+        return schema
+
+
+api = LantoaAPI(
     parser=CleanTextParser(),
+    renderer=LocalTimeRenderer(),
     title="Lantoa API",
     version="1",
     description="Tuần lễ hưởng ứng học tập suốt đời: đơn vị, Tuần lễ, văn bản, báo cáo, hoạt động, tuyên dương.",
@@ -46,7 +125,17 @@ def _conflict(request, exc):
 
 @api.exception_handler(PermissionDeniedError)
 def _forbidden(request, exc):
-    return problem(403, exc.detail)
+    return problem(403, exc.detail, code=getattr(exc, "code", None))
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request, exc):
+    # An integer beyond what the database column holds (SQLite raises OverflowError,
+    # PostgreSQL DataError): the request was rolled back; say so instead of a 500.
+    return problem(
+        400, _("Giá trị số vượt quá giới hạn cho phép."), code=error_codes.NUMBER_OUT_OF_RANGE
+    )
 
 
 @api.exception_handler(ValidationError)

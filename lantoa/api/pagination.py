@@ -9,7 +9,8 @@ def page_of(
     page_size = max(1, min(page_size, max_size))
     count = queryset.count()
     start = (page - 1) * page_size
-    items = list(queryset[start : start + page_size])
+    # Past the end: no slice at all (a huge offset would overflow the database's integer).
+    items = list(queryset[start : start + page_size]) if start < count else []
     next_url = None
     if start + page_size < count:
         params = request.GET.copy()

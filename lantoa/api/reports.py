@@ -257,12 +257,23 @@ def report_detail(request, campaign_id: int, unit_id: int):
     return report_out(report_get_for_user(request.auth, campaign_id, unit_id))
 
 
-@router.put("/reports/{campaign_id}/{unit_id}", response=ReportOut)
+@router.put(
+    "/reports/{campaign_id}/{unit_id}",
+    response=ReportOut,
+    summary="Lưu báo cáo (bản nháp hoặc bị trả lại)",
+    description=(
+        "`version` là phiên bản đã tải (409 nếu đã cũ hoặc báo cáo đã khóa). "
+        "Trường nào **không gửi** thì giữ nguyên giá trị đang lưu: `values`, `budget_state`, "
+        "`budget_sponsor`; `sections` chỉ cập nhật các mục được gửi. Trường gửi với `null` "
+        "(kinh phí) thì xóa giá trị đó; `values` được gửi thì thay toàn bộ bộ số liệu."
+    ),
+)
 def report_put(request, campaign_id: int, unit_id: int, payload: ReportIn):
     report = report_get_for_user(request.auth, campaign_id, unit_id)
     sections = payload.sections
     if isinstance(sections, list):
         sections = {s.key: s.body for s in sections}
+    sent = payload.model_fields_set
     report = services.report_save(
         report=report,
         user=request.auth,
@@ -271,6 +282,7 @@ def report_put(request, campaign_id: int, unit_id: int, payload: ReportIn):
         sections=sections,
         budget_state=payload.budget_state,
         budget_sponsor=payload.budget_sponsor,
+        keep={f for f in ("values", "budget_state", "budget_sponsor") if f not in sent},
     )
     return report_out(report)
 

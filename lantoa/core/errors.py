@@ -21,9 +21,15 @@ class NotFound(Exception):
 class PermissionDeniedError(Exception):
     """Inside the scope but the role does not allow it (403)."""
 
-    def __init__(self, detail: str = "Bạn không có quyền thực hiện thao tác này."):
+    def __init__(
+        self,
+        detail: str = "Bạn không có quyền thực hiện thao tác này.",
+        *,
+        code: str = "forbidden",
+    ):
         super().__init__(detail)
         self.detail = detail
+        self.code = code
 
 
 def error_code(error: ValidationError, default: str = "invalid") -> str:

@@ -1,9 +1,13 @@
+import re
+
 from django.conf import settings
 from django.http import Http404
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from lantoa.core.errors import NotFound
+from lantoa.core.problems import problem
 from lantoa.core.text import clean_input
 
 
@@ -55,4 +59,32 @@ class CleanTextInputMiddleware:
                     cleaned.setlist(key, [clean_input(v) for v in values])
             cleaned._mutable = False
             request.POST = cleaned
+        return self.get_response(request)
+
+
+INT64_MAX = 2**63 - 1
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _out_of_range(value: str) -> bool:
+    return bool(_INTEGER.fullmatch(value)) and (len(value) > 19 or abs(int(value)) > INT64_MAX)
+
+
+class BoundedNumbersMiddleware:
+    """An integer beyond 64 bits in the path (an id) or a query parameter (``page``, a
+    filter) is refused before any view converts it or hands it to the database: 400
+    problem+json in the API, the 404 page elsewhere — never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        parts = [p for p in request.path_info.split("/") if p]
+        values = [v for _key, items in request.GET.lists() for v in items]
+        if any(_out_of_range(v.strip()) for v in parts + values):
+            if request.path_info.startswith("/api/"):
+                return problem(
+                    400, _("Giá trị số vượt quá giới hạn cho phép."), code="number_out_of_range"
+                )
+            raise Http404
         return self.get_response(request)

@@ -45,7 +45,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -324,18 +324,9 @@ class RequestSizeLimitMiddleware:
 def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
     detail = _("Yêu cầu quá lớn: tối đa %(mb)s MB.") % {"mb": limit // MB}
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "type": "https://lantoa.local/problems/413",
-                "title": _("Tệp quá lớn"),
-                "status": 413,
-                "detail": detail,
-                "code": "request_too_large",
-            },
-            status=413,
-            content_type="application/problem+json",
-            json_dumps_params={"ensure_ascii": False},
-        )
+        from lantoa.core.problems import problem
+
+        return problem(413, detail, code="request_too_large")
     response = HttpResponse(
         f"<!doctype html><html lang=vi><meta charset=utf-8><title>413</title><p>{detail}</p>",
         status=413,

@@ -160,8 +160,13 @@ def report_save(
     sections: dict | None = None,
     budget_state=None,
     budget_sponsor=None,
+    keep: frozenset[str] | set[str] = frozenset(),
 ) -> Report:
-    """Save a draft (or a returned report). ``version`` must be the one the user loaded."""
+    """Save a draft (or a returned report). ``version`` must be the one the user loaded.
+
+    Fields named in ``keep`` ("values", "budget_state", "budget_sponsor") keep what is
+    stored (the API's PUT without them); ``sections`` only ever update the keys given.
+    """
     if not _can_write(user, report):
         if can_read_report(user, report):
             raise PermissionDeniedError(
@@ -172,6 +177,14 @@ def report_save(
     indicators = list(Indicator.objects.filter(campaign=campaign))
     rules = list(IndicatorRule.objects.filter(campaign=campaign))
     errors: dict[str, list[str]] = {}
+    if keep:
+        stored_before = _stored_values(report)
+        if "values" in keep:
+            values = _indicator_values(stored_before)
+        if "budget_state" in keep:
+            budget_state = report.budget_state
+        if "budget_sponsor" in keep:
+            budget_sponsor = report.budget_sponsor
     try:
         clean = validate_values(indicators=indicators, rules=rules, values=values or {})
     except ValidationError as exc:

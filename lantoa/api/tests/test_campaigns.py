@@ -14,8 +14,13 @@ def test_campaigns_list_and_detail(demo, api_as):
     api = api_as("thcs.ngoclam")
     api.get("/api/v1/me")
     with CaptureQueriesContext(connection) as ctx:
-        body = api.get("/api/v1/campaigns").json()
-    assert len(ctx.captured_queries) <= 5
+        page = api.get("/api/v1/campaigns").json()
+    assert len(ctx.captured_queries) <= 6
+    body = page["items"]
+    assert page["count"] == len(body) and page["next"] is None
+    first = api.get("/api/v1/campaigns", {"page_size": 1}).json()
+    assert first["count"] == len(body) and len(first["items"]) == 1
+    assert "page=2" in first["next"]
     assert {c["year"] for c in body} >= {2020, 2021, 2023}
     c2023 = next(c for c in body if c["year"] == 2023)
     assert c2023["theme"] == "Xây dựng năng lực tự học trong kỷ nguyên số"
