@@ -50,6 +50,9 @@ DJANGO_SETTINGS_MODULE=lantoa.config.settings.production LANTOA_SECRET_KEY="depl
 echo "==> Bản dựng production: collectstatic + gunicorn (trang, API, tải tệp)"
 .venv/bin/python scripts/production_smoke.py
 
+echo "==> Sao lưu và khôi phục theo docs/operations.md (SQLite; PostgreSQL: pg_dump/pg_restore)"
+LANTOA_RESTORE_DB="restore_check_${PG_URL##*/}" scripts/restore_check.sh
+
 echo "==> lantoa bench --scale 0.01 (SQLite: every benchmark runs to the end, floors agree)"
 mkdir -p var
 env -u DATABASE_URL LANTOA_DATA_DIR="$PWD/var/bench-smoke" .venv/bin/lantoa bench --scale 0.01 >var/bench-smoke.log 2>&1 \
