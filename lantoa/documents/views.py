@@ -19,8 +19,14 @@ from lantoa.accounts.selectors import (
 )
 from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
-from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
+from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
 from lantoa.documents import output, selectors, services
+from lantoa.documents.forms import (
+    document_form_data,
+    posted_duties,
+    posted_ids,
+    posted_sections,
+)
 from lantoa.documents.models import (
     AssignmentProgress,
     Document,
@@ -42,7 +48,7 @@ from lantoa.documents.permissions import (
     is_author,
 )
 from lantoa.documents.rendering import pdf_available
-from lantoa.documents.signers import signer_dict, signer_get, signers_for_unit
+from lantoa.documents.signers import signers_for_unit
 from lantoa.documents.signing import signing_configured
 from lantoa.history.selectors import history_for_object
 from lantoa.units.models import SCHOOL_KINDS, Unit, UnitKind
@@ -145,78 +151,8 @@ def _parse_date(value: str) -> date | None:
 
 
 def _form_data(request, issuer: Unit | None) -> dict:
-    """Read the document form (plain HTML, several repeated rows)."""
-    post = request.POST
-    sections = []
-    i = 0
-    while f"section_heading_{i}" in post:
-        sections.append(
-            {
-                "key": post.get(f"section_key_{i}", ""),
-                "heading": post.get(f"section_heading_{i}", ""),
-                "body": post.get(f"section_body_{i}", ""),
-            }
-        )
-        i += 1
-    unit_ids = [int(x) for x in post.getlist("recipient_units") if x.isdigit()]
-    units = Unit.objects.in_bulk(unit_ids)
-    if len(units) != len(set(unit_ids)):
-        raise ValidationError({"recipients": _("Không tìm thấy đơn vị nhận đã chọn.")})
-    recipients = [services.RecipientIn(unit=units[i]) for i in unit_ids]
-    recipients += [
-        services.RecipientIn(text=line.strip())
-        for line in post.get("recipient_text", "").splitlines()
-        if line.strip()
-    ]
-    assignments = []
-    for j in range(int(post.get("duty_rows", DUTY_ROWS) or DUTY_ROWS)):
-        target, text = post.get(f"duty_target_{j}", ""), post.get(f"duty_text_{j}", "").strip()
-        if not target and not text:
-            continue
-        unit, kind = None, ""
-        if target.startswith("unit:") and target[5:].isdigit():
-            unit = Unit.objects.filter(pk=int(target[5:])).first()
-        elif target.startswith("kind:"):
-            kind = target[5:]
-        assignments.append(
-            services.AssignmentIn(
-                text=text, unit=unit, unit_kind=kind, due_on=_parse_date(post.get(f"duty_due_{j}"))
-            )
-        )
-    based_on_ids = [int(x) for x in post.getlist("based_on") if x.isdigit()]
-    based_on = list(selectors.documents_visible(request.user).filter(pk__in=based_on_ids))
-    if len(based_on) != len(set(based_on_ids)):
-        raise ValidationError({"based_on": _("Không tìm thấy văn bản căn cứ.")})
-    return {
-        "kind": post.get("kind", "ke_hoach"),
-        "subject": post.get("subject", ""),
-        "sections": sections,
-        "recipients": recipients,
-        "assignments": assignments,
-        "based_on": based_on,
-        "signer": _signer_from_post(post, issuer),
-        "report_due_on": _parse_date(post.get("report_due_on")),
-        "place": post.get("place", ""),
-        "theme": post.get("theme", ""),
-        "starts_on": _parse_date(post.get("starts_on")),
-        "ends_on": _parse_date(post.get("ends_on")),
-        "venue": post.get("venue", ""),
-        "event_form": post.get("event_form", ""),
-    }
-
-
-def _signer_from_post(post, issuer: Unit | None) -> dict:
-    """The signer chosen from the issuer's list, or typed in."""
-    if post.get("signer_id") and issuer is not None:
-        try:
-            return signer_dict(signer_get(issuer, post.get("signer_id")))
-        except NotFound:
-            raise ValidationError({"signer": _("Không tìm thấy người ký đã chọn.")})
-    return {
-        "authority": post.get("signer_authority", ""),
-        "title": post.get("signer_title", ""),
-        "name": post.get("signer_name", ""),
-    }
+    """The editor's fields and rows, through ``documents.forms`` (Django forms)."""
+    return document_form_data(request.POST, user=request.user, issuer=issuer)
 
 
 def _form_context(request, *, initial: dict, document: Document | None, errors=None) -> dict:
@@ -380,32 +316,12 @@ def _default_issuer(request, issuers: list[Unit]) -> Unit:
 
 def _initial_from_post(request, issuer) -> dict:
     post = request.POST
-    sections = []
-    i = 0
-    while f"section_heading_{i}" in post:
-        sections.append(
-            {
-                "key": post.get(f"section_key_{i}", ""),
-                "heading": post.get(f"section_heading_{i}", ""),
-                "body": post.get(f"section_body_{i}", ""),
-            }
-        )
-        i += 1
-    ids = [int(x) for x in post.getlist("recipient_units") if x.isdigit()]
+    sections = posted_sections(post)
+    ids = posted_ids(post, "recipient_units")
     based = list(
-        selectors.documents_visible(request.user).filter(
-            pk__in=[int(x) for x in post.getlist("based_on") if x.isdigit()]
-        )
+        selectors.documents_visible(request.user).filter(pk__in=posted_ids(post, "based_on"))
     )
-    duties = []
-    for j in range(int(post.get("duty_rows", DUTY_ROWS) or DUTY_ROWS)):
-        duties.append(
-            {
-                "target": post.get(f"duty_target_{j}", ""),
-                "text": post.get(f"duty_text_{j}", ""),
-                "due_raw": post.get(f"duty_due_{j}", ""),
-            }
-        )
+    duties = posted_duties(post)
     return {
         "issuer": issuer,
         "kind": post.get("kind"),

@@ -1,0 +1,215 @@
+"""The document editor's form: Django forms for the fields and the repeated rows
+(sections, duties), so the page never parses ``request.POST`` by hand and the client
+never chooses a loop bound. Field names are the editor's (``section_heading_0``,
+``duty_target_0``…), so the template is unchanged."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from lantoa.core.errors import NotFound
+from lantoa.documents import selectors, services
+from lantoa.documents.signers import signer_dict, signer_get
+from lantoa.units.models import Unit
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+MAX_SECTIONS = 60
+MAX_DUTIES = 200
+MAX_IDS = 5000
+
+
+class IdListField(forms.Field):
+    """Several ``<select multiple>``/checkbox values that are row ids."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        if len(values) > MAX_IDS:
+            raise ValidationError(_("Chọn quá nhiều mục."))
+        ids = []
+        for v in values:
+            v = str(v).strip()
+            if not v.isdigit() or len(v) > 18:
+                raise ValidationError(_("Không tìm thấy mục đã chọn."))
+            ids.append(int(v))
+        return list(dict.fromkeys(ids))
+
+
+def _date_field() -> forms.DateField:
+    return forms.DateField(required=False, input_formats=DATE_FORMATS)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.CharField(required=False, max_length=32)
+    subject = forms.CharField(required=False, max_length=1000)
+    place = forms.CharField(required=False, max_length=200)
+    theme = forms.CharField(required=False, max_length=1000)
+    starts_on = _date_field()
+    ends_on = _date_field()
+    venue = forms.CharField(required=False, max_length=1000)
+    event_form = forms.CharField(required=False, max_length=32)
+    report_due_on = _date_field()
+    recipient_units = IdListField(required=False)
+    recipient_text = forms.CharField(required=False, max_length=20000)
+    based_on = IdListField(required=False)
+    signer_id = forms.CharField(required=False, max_length=20)
+    signer_authority = forms.CharField(required=False, max_length=255)
+    signer_title = forms.CharField(required=False, max_length=255)
+    signer_name = forms.CharField(required=False, max_length=255)
+
+
+class _RowForm(forms.Form):
+    """One repeated row; its fields are named ``<row>_<field>_<index>``."""
+
+    row = ""
+
+    def __init__(self, data, index: int):
+        super().__init__(data, prefix=str(index))
+
+    def add_prefix(self, field_name: str) -> str:
+        return f"{self.row}_{field_name}_{self.prefix}"
+
+    @classmethod
+    def present(cls, data, index: int) -> bool:
+        return any(f"{cls.row}_{name}_{index}" in data for name in cls.base_fields)
+
+
+class SectionForm(_RowForm):
+    row = "section"
+    key = forms.CharField(required=False, max_length=50)
+    heading = forms.CharField(required=False, max_length=500)
+    body = forms.CharField(required=False, strip=False, max_length=100000)
+
+
+class DutyForm(_RowForm):
+    row = "duty"
+    target = forms.CharField(required=False, max_length=60)
+    text = forms.CharField(required=False, max_length=5000)
+    due = _date_field()
+
+
+def _rows(form_class, data, limit: int) -> list[forms.Form]:
+    rows = []
+    for index in range(limit):
+        if not form_class.present(data, index):
+            break
+        rows.append(form_class(data, index))
+    return rows
+
+
+def _errors(form: forms.Form, data) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        if isinstance(field, forms.DateField):
+            raw = data.get(form.add_prefix(name), "")
+            messages = [_("Ngày “%(v)s” không hợp lệ (dd/mm/yyyy).") % {"v": raw}]
+        errors.setdefault(name, []).extend(messages)
+    return errors
+
+
+def _signer(cd: dict, issuer: Unit | None) -> dict:
+    """The signer chosen from the issuer's list, or typed in."""
+    if cd["signer_id"] and issuer is not None:
+        try:
+            return signer_dict(signer_get(issuer, cd["signer_id"]))
+        except NotFound:
+            raise ValidationError({"signer": _("Không tìm thấy người ký đã chọn.")})
+    return {
+        "authority": cd["signer_authority"],
+        "title": cd["signer_title"],
+        "name": cd["signer_name"],
+    }
+
+
+def document_form_data(data, *, user, issuer: Unit | None) -> dict:
+    """The editor's POST as the keyword arguments of ``document_create``/``document_update``;
+    ``ValidationError`` (Vietnamese, per field) for anything malformed."""
+    form = DocumentForm(data)
+    sections = _rows(SectionForm, data, MAX_SECTIONS)
+    duties = _rows(DutyForm, data, MAX_DUTIES)
+    errors: dict[str, list[str]] = {}
+    for f in (form, *sections, *duties):
+        if not f.is_valid():
+            for name, messages in _errors(f, data).items():
+                errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    cd = form.cleaned_data
+    units = Unit.objects.in_bulk(cd["recipient_units"])
+    if len(units) != len(cd["recipient_units"]):
+        raise ValidationError({"recipients": _("Không tìm thấy đơn vị nhận đã chọn.")})
+    recipients = [services.RecipientIn(unit=units[pk]) for pk in cd["recipient_units"]]
+    recipients += [
+        services.RecipientIn(text=line.strip())
+        for line in cd["recipient_text"].splitlines()
+        if line.strip()
+    ]
+    assignments = []
+    for duty in duties:
+        target, text = duty.cleaned_data["target"], duty.cleaned_data["text"].strip()
+        if not target and not text:
+            continue
+        unit, kind = None, ""
+        if target.startswith("unit:") and target[5:].isdigit() and len(target) < 25:
+            unit = Unit.objects.filter(pk=int(target[5:])).first()
+        elif target.startswith("kind:"):
+            kind = target[5:]
+        assignments.append(
+            services.AssignmentIn(
+                text=text, unit=unit, unit_kind=kind, due_on=duty.cleaned_data["due"]
+            )
+        )
+    based_on = list(selectors.documents_visible(user).filter(pk__in=cd["based_on"]))
+    if len(based_on) != len(cd["based_on"]):
+        raise ValidationError({"based_on": _("Không tìm thấy văn bản căn cứ.")})
+    return {
+        "kind": cd["kind"] or "ke_hoach",
+        "subject": cd["subject"],
+        "sections": [{k: s.cleaned_data[k] for k in ("key", "heading", "body")} for s in sections],
+        "recipients": recipients,
+        "assignments": assignments,
+        "based_on": based_on,
+        "signer": _signer(cd, issuer),
+        "report_due_on": cd["report_due_on"],
+        "place": cd["place"],
+        "theme": cd["theme"],
+        "starts_on": cd["starts_on"],
+        "ends_on": cd["ends_on"],
+        "venue": cd["venue"],
+        "event_form": cd["event_form"],
+    }
+
+
+def _raw(data, form_class, index: int, name: str) -> str:
+    return str(data.get(f"{form_class.row}_{name}_{index}", ""))
+
+
+def posted_sections(data) -> list[dict]:
+    """The sections as typed (to show the form again after an error)."""
+    return [
+        {name: _raw(data, SectionForm, i, name) for name in ("key", "heading", "body")}
+        for i in range(MAX_SECTIONS)
+        if SectionForm.present(data, i)
+    ]
+
+
+def posted_duties(data) -> list[dict]:
+    """The duty rows as typed (to show the form again after an error)."""
+    return [
+        {
+            "target": _raw(data, DutyForm, j, "target"),
+            "text": _raw(data, DutyForm, j, "text"),
+            "due_raw": _raw(data, DutyForm, j, "due"),
+        }
+        for j in range(MAX_DUTIES)
+        if DutyForm.present(data, j)
+    ]
+
+
+def posted_ids(data, name: str) -> list[int]:
+    """Ids of a multiple choice as posted; anything that is not an id is left out."""
+    return [int(v) for v in data.getlist(name)[:MAX_IDS] if v.isdigit() and len(v) <= 18]
