@@ -1,7 +1,7 @@
 """The document editor's form: Django forms for the fields and the repeated rows
 (sections, duties), so the page never parses ``request.POST`` by hand and the client
-never chooses a loop bound. Field names are the editor's (``section_heading_0``,
-``duty_target_0``…), so the template is unchanged."""
+never chooses a loop bound (``core.rowforms``). Field names are the editor's
+(``section_heading_0``, ``duty_target_0``…), so the template is unchanged."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from lantoa.core.errors import NotFound
+from lantoa.core.rowforms import IndexedRowForm, indexed_rows
 from lantoa.documents import selectors, services
 from lantoa.documents.signers import signer_dict, signer_get
 from lantoa.units.models import Unit
@@ -61,43 +62,18 @@ class DocumentForm(forms.Form):
     signer_name = forms.CharField(required=False, max_length=255)
 
 
-class _RowForm(forms.Form):
-    """One repeated row; its fields are named ``<row>_<field>_<index>``."""
-
-    row = ""
-
-    def __init__(self, data, index: int):
-        super().__init__(data, prefix=str(index))
-
-    def add_prefix(self, field_name: str) -> str:
-        return f"{self.row}_{field_name}_{self.prefix}"
-
-    @classmethod
-    def present(cls, data, index: int) -> bool:
-        return any(f"{cls.row}_{name}_{index}" in data for name in cls.base_fields)
-
-
-class SectionForm(_RowForm):
-    row = "section"
+class SectionForm(IndexedRowForm):
+    pattern = "section_{field}_{index}"
     key = forms.CharField(required=False, max_length=50)
     heading = forms.CharField(required=False, max_length=500)
     body = forms.CharField(required=False, strip=False, max_length=100000)
 
 
-class DutyForm(_RowForm):
-    row = "duty"
+class DutyForm(IndexedRowForm):
+    pattern = "duty_{field}_{index}"
     target = forms.CharField(required=False, max_length=60)
     text = forms.CharField(required=False, max_length=5000)
     due = _date_field()
-
-
-def _rows(form_class, data, limit: int) -> list[forms.Form]:
-    rows = []
-    for index in range(limit):
-        if not form_class.present(data, index):
-            break
-        rows.append(form_class(data, index))
-    return rows
 
 
 def _errors(form: forms.Form, data) -> dict[str, list[str]]:
@@ -129,8 +105,8 @@ def document_form_data(data, *, user, issuer: Unit | None) -> dict:
     """The editor's POST as the keyword arguments of ``document_create``/``document_update``;
     ``ValidationError`` (Vietnamese, per field) for anything malformed."""
     form = DocumentForm(data)
-    sections = _rows(SectionForm, data, MAX_SECTIONS)
-    duties = _rows(DutyForm, data, MAX_DUTIES)
+    sections = indexed_rows(SectionForm, data, MAX_SECTIONS)
+    duties = indexed_rows(DutyForm, data, MAX_DUTIES)
     errors: dict[str, list[str]] = {}
     for f in (form, *sections, *duties):
         if not f.is_valid():
@@ -184,29 +160,19 @@ def document_form_data(data, *, user, issuer: Unit | None) -> dict:
     }
 
 
-def _raw(data, form_class, index: int, name: str) -> str:
-    return str(data.get(f"{form_class.row}_{name}_{index}", ""))
-
-
 def posted_sections(data) -> list[dict]:
     """The sections as typed (to show the form again after an error)."""
     return [
-        {name: _raw(data, SectionForm, i, name) for name in ("key", "heading", "body")}
-        for i in range(MAX_SECTIONS)
-        if SectionForm.present(data, i)
+        {name: row.raw(name) for name in ("key", "heading", "body")}
+        for row in indexed_rows(SectionForm, data, MAX_SECTIONS)
     ]
 
 
 def posted_duties(data) -> list[dict]:
     """The duty rows as typed (to show the form again after an error)."""
     return [
-        {
-            "target": _raw(data, DutyForm, j, "target"),
-            "text": _raw(data, DutyForm, j, "text"),
-            "due_raw": _raw(data, DutyForm, j, "due"),
-        }
-        for j in range(MAX_DUTIES)
-        if DutyForm.present(data, j)
+        {"target": row.raw("target"), "text": row.raw("text"), "due_raw": row.raw("due")}
+        for row in indexed_rows(DutyForm, data, MAX_DUTIES)
     ]
 
 

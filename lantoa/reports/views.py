@@ -24,6 +24,7 @@ from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.notifications.selectors import reminder_counts
 from lantoa.reports import exports, services
+from lantoa.reports.forms import indicator_set_from_post
 from lantoa.reports.lines import selectors as line_selectors
 from lantoa.reports.lines import services as line_services
 from lantoa.reports.lines.selectors import LINE_ADMIN, LINE_REPORTING
@@ -598,31 +599,7 @@ def indicator_set(request, campaign_id):
         raise Http404
     errors = []
     if request.method == "POST":
-        indicators = []
-        for n in range(int(request.POST.get("rows", 0) or 0) + 1):
-            code = request.POST.get(f"code_{n}", "").strip()
-            if not code and not request.POST.get(f"name_{n}", "").strip():
-                continue
-            indicators.append(
-                {
-                    "code": code,
-                    "name": request.POST.get(f"name_{n}", ""),
-                    "group": request.POST.get(f"group_{n}", ""),
-                    "unit_of_measure": request.POST.get(f"uom_{n}", "count"),
-                }
-            )
-        rules = []
-        for n in range(int(request.POST.get("rule_rows", 0) or 0) + 1):
-            left = request.POST.get(f"left_{n}", "").strip()
-            if not left:
-                continue
-            rules.append(
-                {
-                    "left_code": left,
-                    "right_code": request.POST.get(f"right_{n}", ""),
-                    "message": request.POST.get(f"message_{n}", ""),
-                }
-            )
+        indicators, rules = indicator_set_from_post(request.POST)
         try:
             services.indicator_set_update(
                 campaign=campaign, user=request.user, indicators=indicators, rules=rules

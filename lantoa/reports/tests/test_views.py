@@ -334,3 +334,26 @@ def test_submit_with_a_bad_field_is_refused_beside_the_field(demo, c2023, client
         {"version": report.version, "v_lop_hoc": "-2", "gui": "1"},
     )
     assert r.status_code == 400 and "Báo cáo chưa được gửi." in r.content.decode()
+
+
+@pytest.mark.parametrize("rows", ["abc", "-5", str(10**12)])
+def test_indicator_editor_rows_are_not_a_client_chosen_bound(demo, client_as, rows):
+    """Issue 9: ``int(request.POST["rows"])`` was a 500, and a huge count a long loop."""
+    campaign = max(demo.campaigns.values(), key=lambda c: c.year)
+    url = reverse("reports:indicators", args=[campaign.pk])
+    data = {
+        "rows": rows,
+        "rule_rows": rows,
+        "code_0": "lop_hoc",
+        "name_0": "Lớp học",
+        "group_0": "Lớp",
+        "uom_0": "count",
+        "code_1": "",
+        "name_1": "",
+        # a row after a gap is not read
+        "code_3": "bi_bo_qua",
+        "name_3": "Bị bỏ qua",
+    }
+    r = client_as("bo.gddt").post(url, data)
+    assert r.status_code == 302, r.content[:300]
+    assert list(campaign.indicators.values_list("code", flat=True)) == ["lop_hoc"]
