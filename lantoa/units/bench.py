@@ -14,7 +14,7 @@ from lantoa.accounts.models import User
 from lantoa.core.bench import Row, best_of
 from lantoa.core.text import fold
 from lantoa.units.divisions import divisions_import
-from lantoa.units.models import Unit, UnitKind
+from lantoa.units.models import Unit, UnitKind, subtree_q
 from lantoa.units.selectors import units_list
 
 SCHOOLS = 50_000
@@ -125,4 +125,132 @@ def bench_subtree_and_search(ctx) -> list[Row]:
     return rows
 
 
-BENCHMARKS = [bench_subtree_and_search]
+def district_build(*, parent: Unit, name: str, wards: int = 25, per_ward: int = 19) -> Unit:
+    """A district of ``1 + wards + wards × per_ward`` units under ``parent`` (501 by default),
+    bulk-inserted with computed paths."""
+    parent = Unit.objects.get(pk=parent.pk)
+    district = Unit.objects.add_child(parent, instance=Unit(name=name, kind=UnitKind.UBND_HUYEN))
+    nodes = []
+    for w in range(1, wards + 1):
+        ward_path = Unit._get_path(district.path, district.depth + 1, w)
+        label = f"UBND phường {name} {w}"
+        nodes.append(
+            Unit(
+                path=ward_path,
+                depth=district.depth + 1,
+                numchild=per_ward,
+                name=label,
+                kind=UnitKind.UBND_XA,
+                search_text=fold(label),
+            )
+        )
+        for i in range(1, per_ward + 1):
+            label = f"Trường Tiểu học {name} {w}-{i}"
+            nodes.append(
+                Unit(
+                    path=Unit._get_path(ward_path, district.depth + 2, i),
+                    depth=district.depth + 2,
+                    numchild=0,
+                    name=label,
+                    kind=UnitKind.TRUONG_TH,
+                    search_text=fold(label),
+                )
+            )
+    Unit.objects.bulk_create(nodes, batch_size=2000)
+    Unit.objects.filter(pk=district.pk).update(numchild=wards)
+    return Unit.objects.get(pk=district.pk)
+
+
+def _move_sql(old: str, new: str, depth_change: int) -> None:
+    """The floor: one UPDATE rewriting the subtree's paths and depths, and the two parents'
+    child counts (the tree stays valid for the next move)."""
+    steplen = Unit.steplen
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE units_unit SET path = %s || SUBSTR(path, %s), depth = depth + %s "
+            "WHERE path >= %s AND path < %s",
+            [new, len(old) + 1, depth_change, old, old + "["],
+        )
+        cursor.execute(
+            "UPDATE units_unit SET numchild = numchild - 1 WHERE path = %s", [old[:-steplen]]
+        )
+        cursor.execute(
+            "UPDATE units_unit SET numchild = numchild + 1 WHERE path = %s", [new[:-steplen]]
+        )
+
+
+def bench_reparent_district(ctx) -> list[Row]:
+    """Re-parent a district of 500 units (the 2025 reform): through ``unit_move`` (history,
+    path copies, counts) and through a restructuring sheet, against one raw UPDATE."""
+    import io
+
+    from openpyxl import Workbook
+
+    from lantoa.units.restructuring import units_restructure
+    from lantoa.units.services import unit_move
+
+    root = ctx.root("units.restructure", "Bộ (đo tái cấu trúc)")
+    a = Unit.objects.add_child(
+        Unit.objects.get(pk=root.pk),
+        instance=Unit(name="Tỉnh A (đo)", kind=UnitKind.UBND_TINH, code="BENCH-RS-A"),
+    )
+    b = Unit.objects.add_child(
+        Unit.objects.get(pk=root.pk),
+        instance=Unit(name="Tỉnh B (đo)", kind=UnitKind.UBND_TINH, code="BENCH-RS-B"),
+    )
+    district = district_build(parent=a, name="Quận đo")
+    Unit.objects.filter(pk=district.pk).update(code="BENCH-RS-D")
+    size = Unit.objects.subtree_of(district).count()
+    targets = [b, a]
+
+    def ours():
+        target = targets[0]
+        targets.reverse()
+        unit = Unit.objects.get(pk=district.pk)
+        unit_move(unit=unit, new_parent=target, version=None)
+
+    def sheet():
+        target = targets[0]
+        targets.reverse()
+        wb = Workbook()
+        wb.active.append(["Mã đơn vị", "Mã đơn vị cấp trên mới"])
+        wb.active.append(["BENCH-RS-D", target.code])
+        upload = io.BytesIO()
+        wb.save(upload)
+        upload.seek(0)
+        upload.name = "tai-cau-truc.xlsx"
+        units_restructure(root=Unit.objects.get(pk=root.pk), upload=upload)
+
+    def floor():
+        unit = Unit.objects.get(pk=district.pk)
+        target = Unit.objects.get(pk=targets[0].pk)
+        targets.reverse()
+        last = (
+            Unit.objects.filter(subtree_q(target.path), depth=target.depth + 1)
+            .order_by("-path")
+            .values_list("path", flat=True)
+            .first()
+        )
+        step = int(last[-Unit.steplen :], 36) + 1 if last else 1
+        new = Unit._get_path(target.path, target.depth + 1, step)
+        _move_sql(unit.path, new, target.depth + 1 - unit.depth)
+
+    rows = [
+        Row(
+            f"units: re-parent a district ({size} units), unit_move",
+            best_of(ours, repeat=4),
+            best_of(floor, repeat=4),
+            budget_ms=2000,
+            scale=ctx.scale,
+        ),
+        Row(
+            f"units: re-parent a district ({size} units), restructuring sheet",
+            best_of(sheet, repeat=4),
+            budget_ms=2000,
+            scale=ctx.scale,
+        ),
+    ]
+    return rows
+
+
+BENCHMARKS = [bench_subtree_and_search, bench_reparent_district]

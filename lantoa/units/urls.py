@@ -10,6 +10,12 @@ urlpatterns = [
     path("<int:unit_id>/sua/", views.unit_edit, name="edit"),
     path("<int:unit_id>/chuyen/", views.unit_move, name="move"),
     path("<int:unit_id>/ket-thuc/", views.unit_close, name="close"),
+    path("<int:unit_id>/tai-cau-truc/", views.unit_restructure, name="restructure"),
+    path(
+        "<int:unit_id>/tai-cau-truc/mau.xlsx",
+        views.unit_restructure_template,
+        name="restructure_template",
+    ),
     path("<int:unit_id>/nhap/", views.unit_import, name="import"),
     path("<int:unit_id>/nhap/mau.xlsx", views.unit_import_template, name="import_template"),
     path("<int:unit_id>/lich-su/", views.unit_history, name="history"),

@@ -1,3 +1,5 @@
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -6,17 +8,25 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import role_for_unit, unit_get_for_user
 from lantoa.core.errors import Conflict, error_messages
 from lantoa.core.imports import import_page
-from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
+from lantoa.core.spreadsheets import XLSX_MIME, safe_row, template_workbook
 from lantoa.history.selectors import history_for_subtree
 from lantoa.units import services
 from lantoa.units.forms import SuccessorFormSet, UnitCloseForm, UnitForm, UnitMoveForm
 from lantoa.units.models import Unit, UnitKind, UnitSuccession, subtree_q
-from lantoa.units.permissions import can_add_unit, can_close_unit, can_edit_unit
+from lantoa.units.permissions import (
+    can_add_unit,
+    can_close_unit,
+    can_edit_unit,
+    can_restructure,
+)
+from lantoa.units.restructuring import HEADERS, units_restructure
 from lantoa.units.selectors import (
     unit_children,
     unit_descendant_count,
@@ -286,3 +296,48 @@ def unit_close(request, unit_id):
             )
             return redirect("units:detail", unit_id=unit.pk)
     return render(request, "units/close.html", {"unit": unit, "form": form, "formset": formset})
+
+
+@login_required
+def unit_restructure(request, unit_id):
+    """Bulk restructuring of ``unit``'s subtree from a sheet (moves, closures, successors)."""
+    unit = _get(request, unit_id)
+    if not can_restructure(request.user, unit):
+        raise Http404
+    return import_page(
+        request,
+        unit=unit,
+        importer=units_restructure,
+        template="units/restructure.html",
+        success=lambda n: _("Đã áp dụng %(n)s thay đổi.") % {"n": n},
+        done_url=reverse("units:detail", kwargs={"unit_id": unit.pk}),
+    )
+
+
+@login_required
+def unit_restructure_template(request, unit_id):
+    unit = _get(request, unit_id)
+    if not can_restructure(request.user, unit):
+        raise Http404
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tái cấu trúc"
+    # Moves a school under the new ward; splits Gia Thụy 0,6 / 0,4; merges Long Biên.
+    examples = [
+        HEADERS,
+        ["HN-LB-THCS-NL", "130", "", "", ""],
+        ["HN-LB-04", "", "130; 127", "0,6; 0,4", "30/06/2025"],
+        ["HN-LB-06", "", "148", "", "30/06/2025"],
+    ]
+    for values in examples:
+        ws.append(safe_row(ws, values))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for letter in "ABCDE":
+        ws.column_dimensions[letter].width = 24
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_MIME)
+    response["Content-Disposition"] = 'attachment; filename="mau-tai-cau-truc.xlsx"'
+    return response
