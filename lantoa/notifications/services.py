@@ -163,9 +163,10 @@ def reminder_is_due(*, due_on: date, today: date) -> bool:
 
 
 def _missing_units(*, campaign: Campaign, unit: Unit) -> list[dict]:
-    from lantoa.reports.selectors import completeness_for_unit
+    from lantoa.reports.lines.selectors import completeness_by_line
 
-    return completeness_for_unit(campaign=campaign, unit=unit)["missing"]
+    # Along the campaign's reporting lines: the Sở reminds the schools that report to it.
+    return completeness_by_line(campaign=campaign, unit=unit, missing_limit=None)["missing"]
 
 
 def _reminder_text(

@@ -13,8 +13,9 @@ from lantoa.documents.models import AssignmentProgress
 from lantoa.documents.selectors import inbox_for_user, tasks_for_unit
 from lantoa.honours.selectors import nominations_to_review
 from lantoa.overview.selectors import documents_to_approve
+from lantoa.reports.lines.selectors import completeness_by_line, line_deadline_for_unit
 from lantoa.reports.models import Report, ReportState
-from lantoa.reports.selectors import completeness_for_unit, deadline_for_unit, reports_list
+from lantoa.reports.selectors import reports_list
 from lantoa.units.models import Unit
 from lantoa.units.selectors import unit_children
 
@@ -47,7 +48,7 @@ def _own_report(campaign, unit) -> dict:
         ReportState.SUBMITTED: "badge-ok",
         ReportState.RETURNED: "badge-bad",
     }.get(state, "badge-warn")
-    due_on = deadline_for_unit(campaign=campaign, unit=unit)
+    due_on = line_deadline_for_unit(campaign=campaign, unit=unit)
     today = timezone.localdate()
     return {
         "report": report,
@@ -112,9 +113,8 @@ def dashboard(request):
         context["children"] = children
         context["children_more"] = max(unit.numchild - len(children), 0)
         if campaign:
-            completeness = completeness_for_unit(campaign=campaign, unit=unit)
+            completeness = completeness_by_line(campaign=campaign, unit=unit)
             expected = completeness["expected"]
-            completeness["missing_count"] = len(completeness["missing"])
             completeness["missing_shown"] = completeness["missing"][:ITEMS_SHOWN]
             completeness["rate"] = (
                 round(completeness["submitted"] * 100 / expected, 1) if expected else None

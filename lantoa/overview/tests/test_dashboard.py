@@ -10,8 +10,9 @@ from lantoa.accounts.models import User
 from lantoa.campaigns.selectors import campaign_current
 from lantoa.demo.world import ACCOUNTS
 from lantoa.documents.models import Delivery, Document, DocumentState
+from lantoa.reports.lines.selectors import completeness_by_line
 from lantoa.reports.models import Report, ReportState
-from lantoa.reports.selectors import completeness_for_unit, deadline_for_unit
+from lantoa.reports.selectors import deadline_for_unit
 from lantoa.units.models import Unit, UnitKind
 
 URL = "/tong-quan/"
@@ -78,9 +79,10 @@ def test_office_approver_sees_completeness_reviews_and_can_remind(demo, client_a
     page = page_of(client, f"?campaign={c2023.pk}")
     unit = client.get(URL).context["unit"]
     assert unit.pk in (demo.units["ubnd_longbien"].pk, demo.units["pgd_longbien"].pk)
-    expected = completeness_for_unit(campaign=c2023, unit=unit)
+    # Along the campaign's reporting lines (the office's reporting subtree).
+    expected = completeness_by_line(campaign=c2023, unit=unit)
     assert 'id="completeness"' in page
-    assert f'id="dash-missing">{len(expected["missing"])}<' in page
+    assert f'id="dash-missing">{expected["missing_count"]}<' in page
     assert reverse("reports:completeness", args=[c2023.pk, unit.pk]) in page
     if expected["missing"]:
         assert "Đôn đốc các đơn vị chưa nộp" in page
@@ -176,8 +178,9 @@ def _count(client, query: str) -> int:
 
 
 # session, user, memberships, campaigns (?campaign= picks from that list); inbox + unread count, drafts to approve,
-# nominations; own report + deadline; children, completeness (2), reviews, tasks (2), upcoming activities.
-QUERIES_OFFICE = 17
+# nominations; own report + deadline; children, completeness along the reporting line (node, totals,
+# own report, missing: 4), reviews, tasks (2), upcoming activities.
+QUERIES_OFFICE = 19
 QUERIES_SCHOOL = 11
 
 

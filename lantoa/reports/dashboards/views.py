@@ -9,8 +9,9 @@ from lantoa.reports.dashboards.selectors import (
     reporting_timeline,
     year_over_year,
 )
+from lantoa.reports.lines.selectors import rollup as line_rollup
 from lantoa.reports.permissions import can_remind
-from lantoa.reports.selectors import indicators_for, rollup_for_unit
+from lantoa.reports.selectors import indicators_for
 
 
 def _campaign_and_unit(request):
@@ -60,7 +61,7 @@ def campaign_dashboard(request):
     if campaign is None or unit is None:
         return render(request, "reports/dashboards/campaign.html", context)
     timeline = reporting_timeline(campaign=campaign, unit=unit)
-    rollup = rollup_for_unit(campaign=campaign, unit=unit)
+    rollup = line_rollup(campaign=campaign, unit=unit)
     indicators = indicators_for(campaign)
     wanted = request.GET.get("indicator", "")
     indicator = next((i for i in indicators if i.code == wanted), None) or next(

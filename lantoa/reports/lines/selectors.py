@@ -136,7 +136,9 @@ def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
     }
 
 
-def completeness_by_line(*, campaign: Campaign, unit: Unit) -> dict:
+def completeness_by_line(
+    *, campaign: Campaign, unit: Unit, missing_limit: int | None = MISSING_LIMIT
+) -> dict:
     """Expected / submitted / on time / accepted in ``unit``'s reporting subtree (below it),
     from the node totals, and the first ``MISSING_LIMIT`` missing units."""
     node = line_node(campaign=campaign, unit=unit)
@@ -182,9 +184,12 @@ def completeness_by_line(*, campaign: Campaign, unit: Unit) -> dict:
             )
         )
         .order_by("path")
-        .values_list("unit_id", "unit__name", "due_on")[:MISSING_LIMIT]
+        .values_list("unit_id", "unit__name", "due_on")
     )
+    if missing_limit is not None:
+        missing = missing[:missing_limit]
     result["missing"] = [{"unit_id": u, "unit_name": n, "due_on": d} for u, n, d in missing]
+    result["missing_count"] = result["expected"] - result["submitted"]
     return result
 
 
