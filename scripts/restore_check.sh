@@ -46,12 +46,9 @@ same "$WORK/before.json" "$WORK/after.json" "SQLite offline"
 
 echo "==> SQLite, online: sao chép bằng backup API, khôi phục vào thư mục mới"
 mkdir -p "$WORK/copy"
-"$PY" - "$LANTOA_DATA_DIR/lantoa.sqlite3" "$WORK/copy/lantoa.sqlite3" <<'PYEOF'
-import sqlite3, sys
-src, dst = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
-src.backup(dst)
-dst.close()
-PYEOF
+# The command of docs/operations.md, as written there.
+"$PY" -c 'import sqlite3,sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' \
+  "$LANTOA_DATA_DIR/lantoa.sqlite3" "$WORK/copy/lantoa.sqlite3"
 cp -a "$LANTOA_DATA_DIR/secret_key" "$WORK/copy/"
 tar -C "$LANTOA_DATA_DIR" -czf "$WORK/copy/media.tar.gz" media
 mkdir -p "$WORK/restored"

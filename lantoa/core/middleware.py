@@ -88,3 +88,29 @@ class BoundedNumbersMiddleware:
                 )
             raise Http404
         return self.get_response(request)
+
+
+class TrustedProxyMiddleware:
+    """Behind a reverse proxy, REMOTE_ADDR is the proxy's address: every citizen would share
+    one registration rate-limit bucket and one login-throttling address. When the request
+    comes from one of ``LANTOA_TRUSTED_PROXIES`` (comma-separated addresses), REMOTE_ADDR
+    becomes the client address that proxy appended to X-Forwarded-For (the rightmost entry
+    not itself a trusted proxy). From anyone else, X-Forwarded-For is ignored: it can be forged.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = frozenset(getattr(settings, "LANTOA_TRUSTED_PROXIES", ()))
+
+    def __call__(self, request):
+        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
+            chain = [
+                a.strip()
+                for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                if a.strip()
+            ]
+            for address in reversed(chain):
+                if address not in self.trusted:
+                    request.META["REMOTE_ADDR"] = address[:45]
+                    break
+        return self.get_response(request)

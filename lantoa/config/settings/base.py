@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lantoa.core.uploads.RequestSizeLimitMiddleware",  # first: before anything reads the body
+    # the client's address from a trusted reverse proxy, before anything reads REMOTE_ADDR
+    "lantoa.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # outside the session middleware: a session written at the end of a request pins too
     "lantoa.core.dbrouting.ReplicaRoutingMiddleware",
@@ -268,6 +270,12 @@ LANTOA_EMAIL_RETRIES = int(os.environ.get("LANTOA_EMAIL_RETRIES", "5"))
 LANTOA_EMAIL_RETRY_DELAY = int(os.environ.get("LANTOA_EMAIL_RETRY_DELAY", "60"))
 LANTOA_EMAIL_LOG_RETENTION_DAYS = int(os.environ.get("LANTOA_EMAIL_LOG_RETENTION_DAYS", "30"))
 LANTOA_EMAIL_FILE_RETENTION_DAYS = int(os.environ.get("LANTOA_EMAIL_FILE_RETENTION_DAYS", "7"))
+
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g.
+# 127.0.0.1 for nginx on the same machine); none by default.
+LANTOA_TRUSTED_PROXIES = tuple(
+    a.strip() for a in os.environ.get("LANTOA_TRUSTED_PROXIES", "").split(",") if a.strip()
+)
 
 LANTOA_DEMO_PASSWORD = os.environ.get("LANTOA_DEMO_PASSWORD", "hoctapsuotdoi")
 LANTOA_API_TOKEN_DAYS = int(os.environ.get("LANTOA_API_TOKEN_DAYS", "30"))

@@ -22,6 +22,10 @@ def test_env_example_defaults_are_the_codes():
         "LANTOA_API_TOKEN_DAYS",
         "LANTOA_LOG_LEVEL",
         "LANTOA_DEMO_PASSWORD",
+        "LANTOA_EMAIL_RETRIES",
+        "LANTOA_EMAIL_RETRY_DELAY",
+        "LANTOA_EMAIL_LOG_RETENTION_DAYS",
+        "LANTOA_EMAIL_FILE_RETENTION_DAYS",
     ):
         assert shown[name].strip() == CODE_DEFAULTS[name], name
     assert CODE_DEFAULTS["LANTOA_REGISTRATION_RATE_LIMIT"] == "20"
