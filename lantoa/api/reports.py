@@ -25,6 +25,7 @@ from lantoa.reports.lines.selectors import rollup as line_rollup
 from lantoa.reports.models import ReportState
 from lantoa.reports.selectors import (
     evidence_for_report,
+    missing_page,
     report_get_for_user,
     report_unit_get_for_user,
     report_values,
@@ -135,7 +136,11 @@ class CompletenessOut(Schema):
     submitted: int
     on_time: int
     accepted: int
-    missing: list[MissingOut]
+    missing: list[MissingOut]  # one page of them (``page``, ``page_size``), in tree order
+    missing_count: int
+    page: int
+    page_size: int
+    next: str | None
 
 
 class LineChildOut(Schema):
@@ -444,11 +449,28 @@ def campaign_rollup(request, campaign_id: int, unit: int | None = None, line: st
 
 @router.get("/campaigns/{campaign_id}/completeness", response=CompletenessOut, description=LINE_DOC)
 def campaign_completeness(
-    request, campaign_id: int, unit: int | None = None, line: str | None = None
+    request,
+    campaign_id: int,
+    unit: int | None = None,
+    line: str | None = None,
+    page: int = 1,
+    page_size: int = 200,
 ):
+    """Counts of the whole subtree; the missing units one page at a time (at most 1,000)."""
     line = _line(line)
     campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
-    return line_completeness(campaign=campaign, unit=scope_unit, line=line)
+    result = missing_page(
+        line_completeness(campaign=campaign, unit=scope_unit, line=line),
+        page=page,
+        page_size=page_size,
+    )
+    result["next"] = None
+    if result["page"] * result["page_size"] < result["missing_count"]:
+        params = request.GET.copy()
+        params["page"] = result["page"] + 1
+        params["page_size"] = result["page_size"]
+        result["next"] = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return result
 
 
 def _tree_out(campaign, unit) -> dict:

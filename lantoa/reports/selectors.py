@@ -170,6 +170,26 @@ def completeness_for_unit(*, campaign: Campaign, unit: Unit) -> dict:
     return result
 
 
+MISSING_PAGE_MAX = 1000
+
+
+def missing_page(completeness: dict, *, page: int = 1, page_size: int = 200) -> dict:
+    """``completeness`` with ``missing`` cut to one page (a national office has thousands of
+    missing communes at first); ``missing_count`` keeps the total."""
+    page_size = max(1, min(int(page_size), MISSING_PAGE_MAX))
+    missing = completeness["missing"]
+    last = max(1, -(-len(missing) // page_size))
+    page = max(1, min(int(page), last))
+    start = (page - 1) * page_size
+    return {
+        **completeness,
+        "missing": missing[start : start + page_size],
+        "missing_count": len(missing),
+        "page": page,
+        "page_size": page_size,
+    }
+
+
 def _child_prefix(unit: Unit, field: str = "path"):
     return Substr(field, 1, unit.depth * STEP + STEP, output_field=CharField())
 

@@ -4,6 +4,7 @@ with drill-down, versions compare, gathered highlights, the indicator set editor
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -477,14 +478,16 @@ def review_list(request, campaign_id, unit_id):
     )
 
 
+MISSING_PER_PAGE = 100
+
+
 @login_required
 def completeness_page(request, campaign_id, unit_id):
     campaign, unit, ancestors = _office(request, campaign_id, unit_id)
     line = _line(request)
     completeness = line_completeness(campaign=campaign, unit=unit, line=line)
-    reminded = reminder_counts(
-        campaign=campaign, unit_ids=[m["unit_id"] for m in completeness["missing"]]
-    )
+    missing = Paginator(completeness["missing"], MISSING_PER_PAGE).get_page(request.GET.get("page"))
+    reminded = reminder_counts(campaign=campaign, unit_ids=[m["unit_id"] for m in missing])
     expected = completeness["expected"]
     rate = round(completeness["submitted"] * 100 / expected, 1) if expected else None
     return render(
@@ -495,6 +498,7 @@ def completeness_page(request, campaign_id, unit_id):
             "unit": unit,
             "ancestors": ancestors,
             "c": completeness,
+            "missing": missing,
             "rate": rate,
             "reminded": reminded,
             "can_remind": can_remind(request.user, unit),

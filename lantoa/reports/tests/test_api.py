@@ -126,10 +126,37 @@ def test_rollup_and_completeness_endpoints(demo, c2023, api_as):
         f"/api/v1/campaigns/{c2023.pk}/completeness", {"unit": demo.units["pgd_longbien"].pk}
     )
     c = r.json()
-    assert set(c) == {"line", "expected", "submitted", "on_time", "accepted", "missing"}
+    # API.md's fields (and the line), plus the page of missing units (backwards compatible).
+    assert {"line", "expected", "submitted", "on_time", "accepted", "missing"} <= set(c)
     assert c["line"] == "reporting"
     assert c["expected"] >= c["submitted"] >= c["on_time"]
     assert all(m["due_on"] == "2023-10-12" for m in c["missing"])
+    assert c["missing_count"] == c["expected"] - c["submitted"] == len(c["missing"])
+    assert (c["page"], c["page_size"], c["next"]) == (1, 200, None)
+
+
+def test_completeness_missing_units_come_in_pages(demo, c2023, api_as):
+    api = api_as("bo.gddt")
+    url = f"/api/v1/campaigns/{c2023.pk}/completeness"
+    params = {"unit": demo.units["bo"].pk}
+    whole = api.get(url, {**params, "page_size": 1000}).json()
+    assert whole["missing_count"] == len(whole["missing"]) > 5
+    seen, page = [], api.get(url, {**params, "page_size": 3}).json()
+    while True:
+        assert {k: page[k] for k in ("expected", "submitted", "on_time", "accepted")} == {
+            k: whole[k] for k in ("expected", "submitted", "on_time", "accepted")
+        }
+        assert page["missing_count"] == whole["missing_count"] and len(page["missing"]) <= 3
+        seen += page["missing"]
+        if page["next"] is None:
+            break
+        assert "page_size=3" in page["next"] and f"page={page['page'] + 1}" in page["next"]
+        page = api.get(page["next"].split("testserver", 1)[1]).json()
+    assert seen == whole["missing"]
+    # A page past the end shows the last one; the size is capped.
+    last = api.get(url, {**params, "page_size": 3, "page": 999}).json()
+    assert last["missing"] == whole["missing"][(last["page"] - 1) * 3 :]
+    assert api.get(url, {**params, "page_size": 50000}).json()["page_size"] == 1000
 
 
 def test_list_endpoints_fixed_queries(demo, c2023, api_as):

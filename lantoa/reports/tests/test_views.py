@@ -174,6 +174,33 @@ def test_completeness_page_shows_reminders(demo, c2023, client_as):
     assert f"đã đôn đốc {before + 1} lần" in html
 
 
+def test_completeness_page_lists_missing_units_in_pages(demo, c2023, client_as, monkeypatch):
+    import re
+
+    from lantoa.reports import views
+    from lantoa.reports.selectors import completeness_for_unit
+
+    bo = demo.units["bo"]
+    missing = completeness_for_unit(campaign=c2023, unit=bo)["missing"]
+    assert len(missing) > 3
+    monkeypatch.setattr(views, "MISSING_PER_PAGE", 3)
+    client = client_as("bo.gddt")
+    url = reverse("reports:completeness", args=[c2023.pk, bo.pk])
+    names, page = [], 1
+    while True:
+        html = client.get(url, {"page": page}).content.decode()
+        assert f"({len(missing)})" in html  # the heading counts them all
+        table = html.split('id="missing-table"')[1].split("</table>")[0]
+        rows = re.findall(r"<tr><td><a [^>]*>([^<]*)</a>", table)
+        assert 0 < len(rows) <= 3
+        names += rows
+        if 'rel="next"' not in html:
+            break
+        page += 1
+    assert page == -(-len(missing) // 3)
+    assert names == [m["unit_name"] for m in missing]
+
+
 def test_page_upload_lists_every_bad_cell(demo, c2023, client_as):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
