@@ -178,10 +178,10 @@ def test_completeness_page_lists_missing_units_in_pages(demo, c2023, client_as, 
     import re
 
     from lantoa.reports import views
-    from lantoa.reports.selectors import completeness_for_unit
+    from lantoa.reports.lines.selectors import LINE_REPORTING, completeness
 
     bo = demo.units["bo"]
-    missing = completeness_for_unit(campaign=c2023, unit=bo)["missing"]
+    missing = completeness(campaign=c2023, unit=bo, line=LINE_REPORTING)["missing"]
     assert len(missing) > 3
     monkeypatch.setattr(views, "MISSING_PER_PAGE", 3)
     client = client_as("bo.gddt")
