@@ -190,9 +190,10 @@ def document_new(request):
     if not issuers:
         raise Http404
     wanted = request.POST.get("issuer_unit") or request.GET.get("issuer")
-    issuer = next((u for u in issuers if str(u.pk) == str(wanted)), None) or _default_issuer(
-        request, issuers
-    )
+    issuer = next((u for u in issuers if str(u.pk) == str(wanted)), None)
+    if wanted and issuer is None:
+        raise Http404  # not a unit the user may draft for (can_draft_for)
+    issuer = issuer or _default_issuer(request, issuers)
     replaces = None
     if request.GET.get("replaces") or request.POST.get("replaces"):
         replaces = _document(request, request.GET.get("replaces") or request.POST.get("replaces"))

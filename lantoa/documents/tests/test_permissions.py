@@ -178,3 +178,20 @@ def test_the_district_leader_approves_and_sees_the_offices_versions(w):
     ward = w.users["xa1"]
     assert not can_see_deliveries(ward, issued_plan)
     assert selectors.document_get_for_user(ward, issued_plan.pk) == issued_plan
+
+
+def test_the_page_refuses_an_issuer_beyond_reach_instead_of_swapping_it(w):
+    """The page used to fall back to the default issuer; now it answers 404 like the API."""
+    before = Document.objects.count()
+    response = login_client("school").post(
+        "/van-ban/moi/",
+        {
+            "kind": "cong_van",
+            "subject": "V/v tổ chức Tuần lễ",
+            "issuer_unit": w.units["tinh"].pk,
+            "drafting_unit": w.units["school"].pk,
+        },
+    )
+    assert response.status_code == 404
+    assert Document.objects.count() == before
+    assert login_client("school").get(f"/van-ban/moi/?issuer={w.units['bo'].pk}").status_code == 404
