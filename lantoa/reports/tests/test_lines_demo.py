@@ -1,0 +1,200 @@
+"""Reporting lines in the demo (DEMO.md): so.hanoi consolidates Hà Nội's education units,
+reads and reviews their reports, and sees nothing else about them."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lantoa.accounts.models import Membership, User
+from lantoa.activities.models import Activity
+from lantoa.reports.lines.services import rollup_check
+from lantoa.reports.models import COUNTED_STATES, Report, ReportState, ReportValue
+from lantoa.units.models import Unit, subtree_q
+
+pytestmark = pytest.mark.django_db
+
+
+def _hand_totals(units: list[Unit], campaign) -> dict[str, int]:
+    """Σ of the counted values of the given units and their administrative subtrees."""
+    totals: dict[str, int] = {}
+    for unit in units:
+        for code, value in ReportValue.objects.filter(
+            subtree_q(unit.path, "unit__path"), campaign=campaign, counted=True
+        ).values_list("indicator_code", "value"):
+            totals[code] = totals.get(code, 0) + value
+    return {code: v for code, v in totals.items() if v}
+
+
+def test_so_hanoi_consolidates_the_long_bien_education_units(demo, api_as):
+    c2023 = demo.campaigns[2023]
+    u = demo.units
+    api = api_as("so.hanoi")
+    body = api.get(f"/api/v1/campaigns/{c2023.pk}/rollup", {"unit": u["so_hanoi"].pk}).json()
+    assert body["line"] == "reporting"
+    # One row: Phòng GDĐT Long Biên (with its schools and the GDNN-GDTX centre below it).
+    assert [r["unit_id"] for r in body["rows"]] == [u["pgd_longbien"].pk]
+    hand = _hand_totals([u["pgd_longbien"]], c2023)
+    own = _hand_totals([u["so_hanoi"]], c2023)
+    assert hand, "the demo has counted Long Biên school reports in 2023"
+    assert body["rows"][0]["values"] == hand
+    assert body["totals"] == {k: hand.get(k, 0) + own.get(k, 0) for k in {*hand, *own}}
+    # Counts: the office, its five schools and the centre are expected.
+    expected = Unit.objects.filter(subtree_q(u["pgd_longbien"].path)).count()
+    submitted = Report.objects.filter(
+        campaign=c2023,
+        state__in=COUNTED_STATES,
+        unit__in=Unit.objects.filter(subtree_q(u["pgd_longbien"].path)),
+    ).count()
+    assert (body["rows"][0]["expected"], body["rows"][0]["submitted"]) == (expected, submitted)
+    c = api.get(f"/api/v1/campaigns/{c2023.pk}/completeness", {"unit": u["so_hanoi"].pk}).json()
+    assert (c["expected"], c["submitted"]) == (expected, submitted)
+    # The administrative view of the same office: the Sở is a leaf there.
+    admin = api.get(
+        f"/api/v1/campaigns/{c2023.pk}/rollup", {"unit": u["so_hanoi"].pk, "line": "admin"}
+    ).json()
+    assert admin["line"] == "admin" and admin["rows"] == []
+    bad = api.get(f"/api/v1/campaigns/{c2023.pk}/rollup", {"unit": u["so_hanoi"].pk, "line": "x"})
+    assert bad.status_code in (400, 422) and bad["Content-Type"].startswith(
+        "application/problem+json"
+    )
+    assert rollup_check(campaign=c2023) == []
+
+
+def test_the_ministry_rows_include_each_sở(demo, api_as):
+    c2023 = demo.campaigns[2023]
+    body = (
+        api_as("bo.gddt")
+        .get(f"/api/v1/campaigns/{c2023.pk}/rollup", {"unit": demo.units["bo"].pk})
+        .json()
+    )
+    rows = {r["unit_id"] for r in body["rows"]}
+    for key in ("so_hanoi", "so_langson", "so_binhduong", "so_lamdong"):
+        assert demo.units[key].pk in rows, key
+    # Counted once: the rows add up to the total (the ministry writes no report).
+    for code, total in body["totals"].items():
+        assert total == sum(r["values"].get(code, 0) for r in body["rows"]) + body["own"].get(
+            code, 0
+        )
+
+
+def test_so_hanoi_reads_and_reviews_long_bien_reports_and_nothing_else(demo, api_as, client_as):
+    c2023, c2020 = demo.campaigns[2023], demo.campaigns[2020]
+    u = demo.units
+    api = api_as("so.hanoi")
+    web = client_as("so.hanoi")
+    school = u["th_ngocthuy"]  # submitted late
+    assert Report.objects.get(campaign=c2023, unit=school).state == ReportState.SUBMITTED
+    # Read: API and page.
+    assert api.get(f"/api/v1/reports/{c2023.pk}/{school.pk}").status_code == 200
+    assert web.get(reverse("reports:report", args=[c2023.pk, school.pk])).status_code == 200
+    assert (
+        web.get(reverse("reports:rollup", args=[c2023.pk, u["pgd_longbien"].pk])).status_code == 200
+    )
+    listed = api.get(f"/api/v1/campaigns/{c2023.pk}/reports", {"unit": u["so_hanoi"].pk}).json()
+    assert school.pk in {i["unit_id"] for i in listed["items"]}
+    # Review: accept, then reopen with a reason.
+    r = api.post(f"/api/v1/reports/{c2023.pk}/{school.pk}/accept")
+    assert r.status_code == 200, r.content
+    r = api.post(
+        f"/api/v1/reports/{c2023.pk}/{school.pk}/reopen", {"reason": "Bổ sung số liệu người học"}
+    )
+    assert r.status_code == 200, r.content
+    assert rollup_check(campaign=c2023) == []
+    # Not its activities' registrants, not its users.
+    activity = Activity.objects.filter(
+        unit__in=Unit.objects.filter(subtree_q(u["pgd_longbien"].path))
+    ).first()
+    if activity is None:
+        activity = Activity.objects.create(
+            campaign=c2023,
+            unit=school,
+            title="Ngày hội đọc sách",
+            starts_at=c2023.starts_on,
+            ends_at=c2023.starts_on,
+        )
+    assert api.get(f"/api/v1/activities/{activity.pk}/registrations").status_code == 404
+    assert web.get(reverse("activities:registrations_xlsx", args=[activity.pk])).status_code == 404
+    assert web.get(reverse("activities:detail", args=[activity.pk])).status_code == 404
+    # Another province: 404 on pages and API.
+    tdm = u["pgd_tdm"]
+    assert api.get(f"/api/v1/reports/{c2023.pk}/{tdm.pk}").status_code == 404
+    assert api.get(f"/api/v1/campaigns/{c2023.pk}/rollup", {"unit": tdm.pk}).status_code == 404
+    assert web.get(reverse("reports:rollup", args=[c2023.pk, tdm.pk])).status_code == 404
+    # Lines are per campaign: in 2020 no dispatch of the Sở reached Long Biên.
+    assert api.get(f"/api/v1/reports/{c2020.pk}/{school.pk}").status_code == 404
+
+
+def test_ubnd_hanoi_opens_its_so_consolidation(demo, client_as):
+    c2023 = demo.campaigns[2023]
+    user = User.objects.create_user(username="ubnd.hanoi.test", password="hoctapsuotdoi")
+    Membership.objects.create(user=user, unit=demo.units["ubnd_hanoi"], role="approver")
+    web = client_as("ubnd.hanoi.test")
+    page = web.get(reverse("reports:rollup", args=[c2023.pk, demo.units["so_hanoi"].pk]))
+    assert page.status_code == 200
+    assert demo.units["pgd_longbien"].name in page.content.decode()
+
+
+def test_reporting_tree_api_and_page(demo, api_as, client_as):
+    c2023, nxt = demo.campaigns[2023], demo.campaigns[max(demo.campaigns)]
+    u = demo.units
+    api = api_as("so.hanoi")
+    tree = api.get(f"/api/v1/campaigns/{c2023.pk}/reporting-tree", {"unit": u["so_hanoi"].pk})
+    assert tree.status_code == 200
+    body = tree.json()
+    assert body["frozen"] is True  # 2023 is closed in the demo
+    assert [c["unit_id"] for c in body["children"]] == [u["pgd_longbien"].pk]
+    assert body["children"][0]["claimed_by"].startswith("3442/")
+    # A closed campaign's tree does not change.
+    r = api.put(
+        f"/api/v1/campaigns/{c2023.pk}/reporting-tree/{u['thcs_ngoclam'].pk}",
+        {"reports_to": u["so_hanoi"].pk, "reason": "Trường trực thuộc Sở"},
+    )
+    assert r.status_code == 409 and r["Content-Type"].startswith("application/problem+json")
+    page = client_as("so.hanoi").get(reverse("reports:lines", args=[c2023.pk, u["so_hanoi"].pk]))
+    assert page.status_code == 200 and u["pgd_longbien"].name in page.content.decode()
+    # The open next Week: the ministry re-routes a Sở (with a reason); bad input changes nothing.
+    bo = api_as("bo.gddt")
+    url = f"/api/v1/campaigns/{nxt.pk}/reporting-tree/{u['so_langson'].pk}"
+    r = bo.put(url, {"reports_to": u["so_langson"].pk, "reason": "Vòng lặp"})
+    assert r.status_code in (400, 422), r.content
+    r = bo.put(url, {"reports_to": u["ubnd_langson"].pk, "reason": ""})
+    assert r.status_code in (400, 422), r.content
+    r = bo.put(url, {"reports_to": u["ubnd_langson"].pk, "reason": "Báo cáo qua UBND tỉnh"})
+    assert r.status_code == 200, r.content
+    assert r.json()["reports_to"] == u["ubnd_langson"].pk
+    # so.hanoi cannot re-route another province's units: 404.
+    r = api.put(url, {"reports_to": u["so_hanoi"].pk, "reason": "Không thuộc phạm vi"})
+    assert r.status_code == 404
+
+
+def test_rollup_api_queries_fixed_as_the_tree_grows(demo, api_as):
+    from lantoa.reports.lines.services import reporting_tree_build
+
+    nxt = demo.campaigns[max(demo.campaigns)]
+    api = api_as("bo.gddt")
+    api.get("/api/v1/me")
+    unit = demo.units["bo"]
+
+    def count():
+        with CaptureQueriesContext(connection) as q:
+            assert (
+                api.get(f"/api/v1/campaigns/{nxt.pk}/rollup", {"unit": unit.pk}).status_code == 200
+            )
+            assert (
+                api.get(f"/api/v1/campaigns/{nxt.pk}/completeness", {"unit": unit.pk}).status_code
+                == 200
+            )
+        return len(q)
+
+    before = count()
+    province = Unit.objects.add_child(unit, instance=Unit(name="UBND tỉnh Mới", kind="ubnd_tinh"))
+    for i in range(20):
+        ward = Unit.objects.add_child(
+            province, instance=Unit(name=f"UBND xã Mới {i}", kind="ubnd_xa")
+        )
+        Unit.objects.add_child(
+            ward, instance=Unit(name=f"Trung tâm HTCĐ xã Mới {i}", kind="tt_htcd")
+        )
+    reporting_tree_build(campaign=nxt)
+    assert count() == before
