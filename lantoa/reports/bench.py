@@ -398,3 +398,219 @@ def reports_rollup_xlsx(ctx) -> list[Row]:
 
 
 BENCHMARKS = [reports_rollup, reports_completeness, reports_rollup_xlsx]
+
+
+# --- reporting lines: node totals against the best raw aggregate over the values ----------
+
+
+def _lines_world(ctx) -> dict:
+    """The national world with its reporting lines: the ministry's dispatch to the 34 Sở
+    GDĐT, each Sở's dispatch to its province's communes (which then report to the Sở,
+    their schools and centres below them); the tree built from those issued plans."""
+    from lantoa.documents.models import Document, DocumentRecipient
+    from lantoa.reports.lines.services import reporting_tree_build
+
+    if "reports_lines" in ctx.cache:
+        return ctx.cache["reports_lines"]
+    w = _world(ctx)
+    campaign, root = w["campaign"], w["root"]
+    provinces = list(Unit.objects.filter(path__startswith=root.path, depth=2).order_by("path"))
+    departments = {
+        u.path[:8]: u
+        for u in Unit.objects.filter(
+            path__startswith=root.path, depth=3, kind=UnitKind.SO_GDDT
+        ).only("id", "path")
+    }
+    issued_on = date(campaign.year, 9, 15)
+    docs = [
+        Document(
+            campaign=campaign,
+            kind="cong_van",
+            state="issued",
+            issuer_unit=root,
+            drafting_unit=root,
+            subject="V/v tổ chức Tuần lễ (đo)",
+            year=campaign.year,
+            number=1,
+            symbol="BGDĐT-GDTX",
+            issued_on=issued_on,
+            area_path=root.path,
+            report_due_on=date(campaign.year, 10, 30),
+        )
+    ]
+    for n, province in enumerate(provinces, start=1):
+        so = departments[province.path[:8]]
+        docs.append(
+            Document(
+                campaign=campaign,
+                kind="cong_van",
+                state="issued",
+                issuer_unit=so,
+                drafting_unit=so,
+                subject="V/v tổ chức Tuần lễ (đo)",
+                year=campaign.year,
+                number=n,
+                symbol="SGDĐT",
+                issued_on=issued_on,
+                area_path=province.path,
+                report_due_on=date(campaign.year, 10, 20),
+            )
+        )
+    docs = Document.objects.bulk_create(docs)
+    recipients = [
+        DocumentRecipient(document=docs[0], unit=so, position=i)
+        for i, so in enumerate(departments.values())
+    ]
+    for doc, province in zip(docs[1:], provinces, strict=True):
+        communes = Unit.objects.filter(
+            path__startswith=province.path, depth=3, kind=UnitKind.UBND_XA
+        ).values_list("pk", flat=True)
+        recipients.extend(
+            DocumentRecipient(document=doc, unit_id=pk, position=i) for i, pk in enumerate(communes)
+        )
+    DocumentRecipient.objects.bulk_create(recipients, batch_size=5000)
+    began = time.perf_counter()
+    nodes = reporting_tree_build(campaign=campaign, force=True)
+    build_seconds = time.perf_counter() - began
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    province = w["province"]
+    so = departments[province.path[:8]]
+    lines = {"nodes": nodes, "build_seconds": build_seconds, "so": so, "claims": len(recipients)}
+    ctx.cache["reports_lines"] = lines
+    return lines
+
+
+def raw_line_rollup(campaign_id: int, unit_id: int) -> list:
+    """The best single statement over the raw values: every counted value of the unit's
+    reporting subtree, grouped by the reporting child it lies under (path prefix)."""
+    from lantoa.reports.models import LINE_STEP
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT path, depth FROM reports_reportingnode WHERE campaign_id = %s AND unit_id = %s",
+            [campaign_id, unit_id],
+        )
+        path, depth = cursor.fetchone()
+        where, params = _range("n.path", path)
+        cursor.execute(
+            f"SELECT substr(n.path, 1, {(depth + 1) * LINE_STEP}), v.indicator_code, "
+            "SUM(v.value) FROM reports_reportvalue v JOIN reports_reportingnode n "
+            "ON n.campaign_id = v.campaign_id AND n.unit_id = v.unit_id "
+            f"WHERE v.campaign_id = %s AND v.counted AND {where} GROUP BY 1, 2",
+            [campaign_id, *params],
+        )
+        return cursor.fetchall()
+
+
+def raw_line_completeness(campaign_id: int, unit_id: int) -> tuple:
+    """Counts over the unit's reporting subtree (below it) in one aggregate over the nodes
+    and their reports."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT path, depth FROM reports_reportingnode WHERE campaign_id = %s AND unit_id = %s",
+            [campaign_id, unit_id],
+        )
+        path, depth = cursor.fetchone()
+        where, params = _range("n.path", path)
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(CASE WHEN {COUNTED} THEN 1 END), "
+            f"COUNT(CASE WHEN {COUNTED} AND r.on_time THEN 1 END), "
+            "COUNT(CASE WHEN r.state = 'accepted' THEN 1 END) "
+            "FROM reports_reportingnode n LEFT JOIN reports_report r "
+            "ON r.campaign_id = n.campaign_id AND r.unit_id = n.unit_id "
+            f"WHERE n.campaign_id = %s AND n.expected AND n.depth > %s AND {where}",
+            [campaign_id, depth, *params],
+        )
+        return cursor.fetchone()
+
+
+def _line_rows_from_raw(raw: list, ours: dict) -> list:
+    from lantoa.reports.models import LINE_STEP
+
+    per_child: dict[int, dict[str, int]] = {}
+    for prefix, code, total in raw:
+        if total:
+            per_child.setdefault(int(prefix[-LINE_STEP:]), {})[code] = int(total)
+    own_id = ours["unit_id"]
+    return sorted((pk, sorted(values.items())) for pk, values in per_child.items() if pk != own_id)
+
+
+def reports_lines(ctx) -> list[Row]:
+    from lantoa.reports.lines.selectors import completeness_by_line, rollup_by_line
+    from lantoa.reports.lines.services import rollup_check
+
+    w = _world(ctx)
+    lines = _lines_world(ctx)
+    campaign = w["campaign"]
+    rows = [
+        Row(
+            f"reports: build the national reporting tree ({lines['nodes']:,} nodes, "
+            f"{lines['claims']:,} claims)",
+            lines["build_seconds"],
+            budget_ms=30_000,
+            note="from the issued plans, totals included (target < 30 s)",
+        )
+    ]
+    for label, unit in (("national", w["root"]), ("province (Sở GDĐT)", lines["so"])):
+        ours_result = rollup_by_line(campaign=campaign, unit=unit)
+        same(
+            sorted(
+                (r["unit_id"], sorted(r["values"].items()))
+                for r in ours_result["rows"]
+                if r["values"]
+            ),
+            _line_rows_from_raw(raw_line_rollup(campaign.pk, unit.pk), ours_result),
+            f"{label} roll-up along the reporting lines",
+        )
+        ours, floor = best_of_pair(
+            lambda unit=unit: rollup_by_line(campaign=campaign, unit=unit),
+            lambda unit=unit: raw_line_rollup(campaign.pk, unit.pk),
+            repeat=5,
+        )
+        rows.append(
+            Row(
+                f"reports: {label} roll-up from node totals ({len(ours_result['rows'])} rows)",
+                ours,
+                floor,
+                target=0.1,
+                budget_ms=100,
+                note="raw = best single aggregate over the values (target ≥ 10× faster)",
+            )
+        )
+        ours_c = completeness_by_line(campaign=campaign, unit=unit, missing_limit=0)
+        same(
+            (ours_c["expected"], ours_c["submitted"], ours_c["on_time"], ours_c["accepted"]),
+            tuple(raw_line_completeness(campaign.pk, unit.pk)),
+            f"{label} completeness along the reporting lines",
+        )
+        ours, floor = best_of_pair(
+            lambda unit=unit: completeness_by_line(campaign=campaign, unit=unit, missing_limit=0),
+            lambda unit=unit: raw_line_completeness(campaign.pk, unit.pk),
+            repeat=5,
+        )
+        rows.append(
+            Row(
+                f"reports: {label} completeness from node totals ({ours_c['expected']:,} expected)",
+                ours,
+                floor,
+                target=0.1,
+                budget_ms=100,
+                note="counts; raw = one aggregate over nodes ⋈ reports",
+            )
+        )
+    began = time.perf_counter()
+    problems = rollup_check(campaign=campaign)
+    rows.append(
+        Row(
+            "reports: rollup_check (node totals = recomputation from the values)",
+            time.perf_counter() - began,
+            note="agree" if not problems else f"DISAGREE: {len(problems)} totals",
+        )
+    )
+    if problems:
+        raise AssertionError(f"rollup_check: {problems[:5]}")
+    return rows
+
+
+BENCHMARKS.append(reports_lines)
