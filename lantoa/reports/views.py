@@ -525,7 +525,9 @@ def rollup_page(request, campaign_id, unit_id):
     rows = [
         {**row, "cells": [(c, row["values"].get(c, 0)) for c in codes]} for row in rollup["rows"]
     ]
-    template = "reports/_rollup_table.html" if request.htmx else "reports/rollup.html"
+    # A drill-down (htmx) answers the whole page and swaps in #rollup: heading, breadcrumbs,
+    # download links and table change together; the title and the URL follow.
+    template = "reports/_rollup_partial.html" if request.htmx else "reports/rollup.html"
     return render(
         request,
         template,

@@ -8,7 +8,9 @@ from lantoa.reports.selectors import rollup_for_unit
 
 
 def _num(text: str) -> int:
-    return int(text.strip().replace(".", "") or 0)
+    """A figure; "—" (the unit has no report in the table) counts as 0."""
+    text = text.strip()
+    return 0 if text == "—" else int(text.replace(".", "") or 0)
 
 
 def _switch(page, browser_login, username):
@@ -190,3 +192,53 @@ def test_save_then_submit_card_is_at_hand_and_leaving_warns(phone, demo_live_ser
     # Saved: leaving no longer asks.
     page.click("a.brand")
     page.wait_for_url("**/")
+
+
+@pytest.mark.browser
+def test_office_on_a_phone_drills_down_and_downloads_in_few_taps(phone, demo_live_server):
+    """360 px: the header folds under «Trình đơn»; the review list is one card per report;
+    a drill-down changes heading, breadcrumbs and the «Tải Mẫu tổng hợp (Excel)» link
+    together, in three taps from the overview."""
+    world = load_world()
+    campaign, pgd, school = (
+        world.campaigns[2023],
+        world.units["pgd_longbien"],
+        world.units["thcs_ngoclam"],
+    )
+    base, page, taps = demo_live_server.url, phone, 0
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", "pgd.longbien")
+    page.fill("#id_password", "hoctapsuotdoi")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/tong-quan/")
+    # The folded header is a thin bar; the menu opens on one tap.
+    assert page.locator("#topbar").bounding_box()["height"] < 80
+    assert not page.locator("#mainnav").is_visible()
+    page.click(".menu-button")
+    assert page.get_attribute(".menu-button", "aria-expanded") == "true"
+    assert page.locator("#mainnav").is_visible()
+    page.click(".menu-button")
+
+    # The review list: no sideways scrolling, each cell labelled.
+    page.goto(f"{base}/bao-cao/{campaign.pk}/{pgd.pk}/xet-duyet/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    head = page.locator("#review-table thead").bounding_box()
+    assert head["x"] + head["width"] <= 0  # headings only for screen readers
+    first = page.locator("#review-table tbody td").first
+    assert "Đơn vị" in first.evaluate("td => getComputedStyle(td, '::before').content")
+
+    page.goto(f"{base}/bao-cao/{campaign.pk}/{pgd.pk}/tong-hop/")
+    download = page.get_by_role("link", name="Tải Mẫu tổng hợp (Excel)")
+    assert f"/{pgd.pk}/" in download.get_attribute("href")
+    page.click(f'tr[data-unit="{school.pk}"] a')
+    taps += 1
+    page.wait_for_selector(f"h1:has-text('{school.name}')")
+    assert page.url.endswith(f"/bao-cao/{campaign.pk}/{school.pk}/tong-hop/")
+    assert school.name in page.title()
+    assert f"/{school.pk}/" in download.get_attribute("href")
+    assert page.locator("#rollup p.muted a", has_text=pgd.name).count() == 1  # crumbs
+    with page.expect_download() as info:
+        download.click()
+        taps += 1
+    assert info.value.suggested_filename.endswith(".xlsx")
+    assert taps <= 3

@@ -384,3 +384,42 @@ def test_indicator_editor_rows_are_not_a_client_chosen_bound(demo, client_as, ro
     r = client_as("bo.gddt").post(url, data)
     assert r.status_code == 302, r.content[:300]
     assert list(campaign.indicators.values_list("code", flat=True)) == ["lop_hoc"]
+
+
+def test_drill_down_moves_heading_crumbs_and_downloads_together(demo, c2023, client_as):
+    """The htmx answer replaces the whole block: heading, breadcrumbs, the download links
+    (labelled «Tải Mẫu tổng hợp (Excel)») and the table all name the unit drilled into."""
+    client = client_as("pgd.longbien")
+    pgd, school = demo.units["pgd_longbien"], demo.units["thcs_ngoclam"]
+    page = client.get(reverse("reports:rollup", args=[c2023.pk, pgd.pk])).content.decode()
+    assert "Tải Mẫu tổng hợp (Excel)" in page
+    assert 'hx-target="#rollup" hx-select="#rollup" hx-swap="outerHTML"' in page
+    html = client.get(
+        reverse("reports:rollup", args=[c2023.pk, school.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in html and '<div id="rollup">' in html
+    assert f"<title>Bảng tổng hợp {school.name}" in html
+    assert f"Bảng tổng hợp kết quả · {school.name}</h1>" in html
+    assert reverse("reports:rollup_xlsx", args=[c2023.pk, school.pk]) in html
+    assert reverse("reports:rollup_xlsx", args=[c2023.pk, pgd.pk]) not in html
+    assert f'<a href="{reverse("reports:rollup", args=[c2023.pk, pgd.pk])}">' in html  # crumbs
+
+
+def test_units_without_a_report_show_a_dash_not_zero(demo, c2023, client_as):
+    """A unit that has not reported is "—" in the table, not 0 (which would be a figure)."""
+    import re
+
+    from lantoa.reports.selectors import rollup_for_unit
+
+    campaign = c2023
+    pgd = demo.units["pgd_longbien"]
+    rows = rollup_for_unit(campaign=campaign, unit=pgd)["rows"]
+    silent = [r for r in rows if not r["submitted"]]
+    assert silent
+    html = (
+        client_as("pgd.longbien")
+        .get(reverse("reports:rollup", args=[campaign.pk, pgd.pk]))
+        .content.decode()
+    )
+    row = re.search(rf'<tr data-unit="{silent[0]["unit_id"]}">(.*?)</tr>', html, re.S).group(1)
+    assert re.search(r'data-code="lop_hoc"><span title="Chưa báo cáo">—</span>', row)
