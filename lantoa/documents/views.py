@@ -460,7 +460,7 @@ def _detail_context(request, document: Document) -> dict:
         "pdf_available": pdf_available(),
         "attachments": list(document.attachments.all()),
         "signing_configured": document.is_issued and signing_configured(document.issuer_unit),
-        "can_attach": is_author and document.is_editable,
+        "can_attach": can_edit and document.is_editable,
         "consult_candidates": consult_candidates,
         "today": timezone.localdate(),
         "replaced_by": list(document.replaced_by.all()),

@@ -195,3 +195,12 @@ def test_the_page_refuses_an_issuer_beyond_reach_instead_of_swapping_it(w):
     assert response.status_code == 404
     assert Document.objects.count() == before
     assert login_client("school").get(f"/van-ban/moi/?issuer={w.units['bo'].pk}").status_code == 404
+
+
+def test_the_detail_page_offers_editing_and_attaching_only_to_who_may(w):
+    doc = _foreign_draft(w)
+    response = login_client("school").get(f"/van-ban/{doc.pk}/")
+    assert response.status_code == 200
+    assert response.context["is_author"] is True
+    assert response.context["can_edit"] is False and response.context["can_attach"] is False
+    assert f"/van-ban/{doc.pk}/sua/" not in response.content.decode()
