@@ -59,6 +59,22 @@ env -u DATABASE_URL LANTOA_DATA_DIR="$PWD/var/bench-smoke" .venv/bin/lantoa benc
   || { tail -40 var/bench-smoke.log; exit 1; }
 grep -A40 "== Summary ==" var/bench-smoke.log
 
+echo "==> Cao điểm hạn nộp, bản ngắn (gunicorn 4×4 + PostgreSQL + Redis; scripts/surge.py)"
+SURGE_REDIS=""
+REDIS_STARTED=""
+if command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  SURGE_REDIS="redis://127.0.0.1:6379/11"
+elif command -v redis-server >/dev/null 2>&1; then
+  redis-server --port 6390 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+  REDIS_STARTED=6390
+  for _ in $(seq 1 30); do redis-cli -p 6390 ping >/dev/null 2>&1 && break; sleep 0.2; done
+  SURGE_REDIS="redis://127.0.0.1:6390/11"
+fi
+.venv/bin/python scripts/surge.py --database-url "${PG_URL%/*}/surge_${PG_URL##*/}" \
+  ${SURGE_REDIS:+--redis-url "$SURGE_REDIS"} --units 300 --clients 8 --duration 8 \
+  || { [ -n "$REDIS_STARTED" ] && redis-cli -p "$REDIS_STARTED" shutdown nosave; exit 1; }
+[ -n "$REDIS_STARTED" ] && redis-cli -p "$REDIS_STARTED" shutdown nosave >/dev/null 2>&1 || true
+
 echo "==> pytest (SQLite)"
 .venv/bin/pytest -q "$@"
 echo "==> pytest (PostgreSQL)"
