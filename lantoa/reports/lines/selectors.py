@@ -27,7 +27,6 @@ from lantoa.units.models import Unit, subtree_q
 LINE_REPORTING = "reporting"
 LINE_ADMIN = "admin"
 LINES = (LINE_REPORTING, LINE_ADMIN)
-MISSING_LIMIT = 500
 
 
 def parse_line(raw) -> str:
@@ -137,10 +136,11 @@ def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
 
 
 def completeness_by_line(
-    *, campaign: Campaign, unit: Unit, missing_limit: int | None = MISSING_LIMIT
+    *, campaign: Campaign, unit: Unit, missing_limit: int | None = None
 ) -> dict:
     """Expected / submitted / on time / accepted in ``unit``'s reporting subtree (below it),
-    from the node totals, and the first ``MISSING_LIMIT`` missing units."""
+    from the node totals (O(children)), and the missing units (all, or the first
+    ``missing_limit``: that list is one range scan of the subtree's nodes)."""
     node = line_node(campaign=campaign, unit=unit)
     result = {
         "expected": 0,
