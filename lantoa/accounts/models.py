@@ -3,6 +3,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from lantoa.core.models import TimeStamped
@@ -11,6 +12,8 @@ from lantoa.core.models import TimeStamped
 class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, default="")
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True, default="")
+    # Raised by "log out everywhere": part of the session hash, so every session ends.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("người dùng")
@@ -18,6 +21,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password only; the epoch lets a user end every session.
+        return salted_hmac(
+            "lantoa.accounts.User.session",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Role(models.TextChoices):

@@ -4,12 +4,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import ApiToken, Membership, Role, User
 from lantoa.accounts.permissions import can_manage_members
+from lantoa.accounts.usernames import username_normalise, username_problem
 from lantoa.core.errors import NotFound
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
 from lantoa.core.text import nfc
@@ -18,6 +20,7 @@ from lantoa.units.models import Unit
 
 
 def token_create(*, user: User) -> tuple[str, ApiToken]:
+    """A new API token (LANTOA_API_TOKEN_DAYS); only its digest is stored."""
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -38,7 +41,54 @@ def token_authenticate(*, raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.user.api_token = token
     return token.user
+
+
+def tokens_for_user(*, user: User):
+    """The user's tokens still valid, newest first (digests are never shown)."""
+    return ApiToken.objects.filter(user=user, expires_at__gt=timezone.now()).order_by(
+        "-created_at", "-id"
+    )
+
+
+def token_revoke(*, user: User, token_id) -> None:
+    """The owner revokes one of their tokens; anyone else's is NotFound."""
+    try:
+        deleted, _ = ApiToken.objects.filter(user=user, pk=int(token_id)).delete()
+    except (TypeError, ValueError, OverflowError):
+        raise NotFound
+    if not deleted:
+        raise NotFound
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+@transaction.atomic
+def token_renew(*, user: User, token: ApiToken) -> tuple[str, ApiToken]:
+    """A fresh token for the one in use, which is revoked: lifetimes stay short."""
+    ApiToken.objects.filter(pk=token.pk, user=user).delete()
+    return token_create(user=user)
+
+
+@transaction.atomic
+def user_logout_everywhere(*, user: User) -> None:
+    """End every session (the session hash covers ``session_epoch``) and revoke every token."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    tokens_revoke_all(user=user)
+    history_record(
+        actor=user, unit=None, obj=user, action="logout_everywhere", summary=user.username
+    )
+
+
+def user_password_changed(*, user: User) -> None:
+    """After any password change (own, reset link, administrator): tokens stop working;
+    sessions end through Django's session hash, which covers the password."""
+    tokens_revoke_all(user=user)
 
 
 def _membership_snapshot(m: Membership | None) -> dict | None:
@@ -100,8 +150,8 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
 
 def _validate_user(username: str, email: str) -> None:
     errors = {}
-    if not username:
-        errors["username"] = _("Tên đăng nhập không được để trống.")
+    if problem := username_problem(username):
+        errors["username"] = problem
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = _("Tên đăng nhập “%(username)s” đã tồn tại.") % {"username": username}
     if email and "@" not in email:
@@ -123,7 +173,7 @@ def user_create(
 ) -> User:
     if actor is not None and not can_manage_members(actor, unit):
         raise NotFound
-    username = username.strip().lower()
+    username = username_normalise(username)
     _validate_user(username, email)
     user = User(username=username, full_name=nfc(full_name), email=email.strip())
     if password:

@@ -8,6 +8,10 @@ urlpatterns = [
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("chuyen-don-vi/", views.switch_membership, name="switch"),
+    path("bao-mat/", views.security, name="security"),
+    path("bao-mat/token/<int:token_id>/thu-hoi/", views.token_revoke, name="token_revoke"),
+    path("bao-mat/token/thu-hoi-tat-ca/", views.tokens_revoke_all, name="tokens_revoke_all"),
+    path("dang-xuat-moi-noi/", views.logout_everywhere, name="logout_everywhere"),
     path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "dat-mat-khau/<uidb64>/<token>/",

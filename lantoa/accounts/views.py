@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from lantoa.accounts.models import Membership, Role, User
 from lantoa.accounts.selectors import members_of_subtree, memberships_for_user, unit_get_for_user
 from lantoa.core.errors import error_messages
 from lantoa.core.imports import import_page
+from lantoa.core.redirects import safe_next
 from lantoa.core.spreadsheets import XLSX_MIME, template_workbook
 from lantoa.units.models import subtree_q
 
@@ -29,13 +31,54 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("overview:dashboard")
 
     def form_valid(self, form):
-        messages.success(self.request, _("Đã đổi mật khẩu."))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user)
+        messages.success(self.request, _("Đã đổi mật khẩu. Mọi token API cũ đã bị thu hồi."))
+        return response
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password.html"
     success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user)
+        return response
+
+
+@login_required
+def security(request):
+    return render(
+        request,
+        "accounts/security.html",
+        {"tokens": list(services.tokens_for_user(user=request.user))},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id):
+    services.token_revoke(user=request.user, token_id=token_id)
+    messages.success(request, _("Đã thu hồi token."))
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def tokens_revoke_all(request):
+    count = services.tokens_revoke_all(user=request.user)
+    messages.success(request, _("Đã thu hồi %(n)s token.") % {"n": count})
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def logout_everywhere(request):
+    services.user_logout_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("Đã đăng xuất ở mọi nơi và thu hồi mọi token API."))
+    return redirect("accounts:login")
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
@@ -53,7 +96,7 @@ def switch_membership(request):
     wanted = request.POST.get("membership_id", "")
     if wanted.isdigit() and any(m.pk == int(wanted) for m in memberships_for_user(request.user)):
         request.session["membership_id"] = int(wanted)
-    return redirect(request.POST.get("next") or "overview:dashboard")
+    return redirect(safe_next(request, "overview:dashboard"))
 
 
 def _admin_unit(request, unit_id):

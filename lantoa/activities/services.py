@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
@@ -30,6 +29,7 @@ from lantoa.activities.permissions import can_create_activity, can_record_attend
 from lantoa.campaigns.models import ActivityType, Campaign
 from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.publiccache import public_cache_invalidate
+from lantoa.core.ratelimit import RateLimitUnavailable, rate_count
 from lantoa.core.text import nfc
 from lantoa.core.uploads import upload_accept
 from lantoa.history.services import history_record
@@ -350,13 +350,13 @@ def registration_rate_check(*, address: str) -> None:
     window = settings.LANTOA_REGISTRATION_RATE_WINDOW
     if not limit:
         return
-    key = f"lantoa:registration-rate:{address or '-'}"
-    cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
+        count = rate_count(key=f"registration:{address or '-'}", window=window)
+    except RateLimitUnavailable:
+        raise RateLimited(
+            "Tạm thời không kiểm tra được giới hạn đăng ký (hệ thống đếm lượt không phản hồi). "
+            "Vui lòng thử lại sau ít phút."
+        )
     if count > limit:
         raise RateLimited(
             "Bạn đã gửi quá nhiều lượt đăng ký từ cùng một địa chỉ. Vui lòng thử lại sau ít phút."

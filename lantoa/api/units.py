@@ -9,7 +9,13 @@ from ninja import Field, Router, Schema, Status
 
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user
-from lantoa.accounts.services import token_create
+from lantoa.accounts.services import (
+    token_create,
+    token_renew,
+    token_revoke,
+    tokens_for_user,
+    user_logout_everywhere,
+)
 from lantoa.api.pagination import page_of
 from lantoa.api.problems import problem
 from lantoa.core.errors import NotFound
@@ -45,6 +51,54 @@ def auth_token(request, payload: TokenIn):
     raw, token = token_create(user=user)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     return {"token": raw, "expires_at": timezone.localtime(token.expires_at)}
+
+
+class TokenInfo(Schema):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    current: bool
+
+
+@router.get("/auth/tokens", response=list[TokenInfo], tags=["auth"])
+def auth_tokens(request):
+    """The caller's valid tokens (never their value); ``current`` marks the one in use."""
+    current = getattr(getattr(request.auth, "api_token", None), "pk", None)
+    return [
+        {
+            "id": t.pk,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "last_used_at": t.last_used_at,
+            "current": t.pk == current,
+        }
+        for t in tokens_for_user(user=request.auth)
+    ]
+
+
+@router.delete("/auth/tokens/{token_id}", response={204: None}, tags=["auth"])
+def auth_token_revoke(request, token_id: int):
+    """Revoke one of the caller's tokens (another user's is 404)."""
+    token_revoke(user=request.auth, token_id=token_id)
+    return Status(204, None)
+
+
+@router.post("/auth/token/renew", response={200: TokenOut}, tags=["auth"])
+def auth_token_renew(request):
+    """A fresh token with a full lifetime; the token used for this call is revoked."""
+    token = getattr(request.auth, "api_token", None)
+    if token is None:
+        return problem(400, "Chỉ gia hạn được khi gọi bằng token (Authorization: Bearer …).")
+    raw, new = token_renew(user=request.auth, token=token)
+    return {"token": raw, "expires_at": timezone.localtime(new.expires_at)}
+
+
+@router.post("/auth/logout-everywhere", response={204: None}, tags=["auth"])
+def auth_logout_everywhere(request):
+    """End every session of the caller and revoke every token, this one included."""
+    user_logout_everywhere(user=request.auth)
+    return Status(204, None)
 
 
 class MembershipOut(Schema):

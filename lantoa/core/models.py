@@ -38,3 +38,21 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """Hits of one rate-limit key in one fixed window, shared by every process (the
+    embedded default, without Redis): see lantoa.core.ratelimit."""
+
+    key = models.CharField(max_length=200)
+    window = models.BigIntegerField()  # unix time // window length
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="ratecounter_key_window")
+        ]
+        ordering = ["key", "window"]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}: {self.count}"

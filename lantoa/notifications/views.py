@@ -3,13 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns.selectors import campaign_get
 from lantoa.core.errors import Conflict, PermissionDeniedError
+from lantoa.core.redirects import safe_next
 from lantoa.notifications import emails, services
 from lantoa.notifications.models import EmailStatus
 from lantoa.notifications.selectors import (
@@ -22,15 +22,6 @@ from lantoa.notifications.selectors import (
     reminder_counts,
     unread_count,
 )
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @login_required
@@ -62,7 +53,7 @@ def notification_read(request, notification_id):
         return HttpResponse(status=204)
     if request.POST.get("open") and notice.url.startswith("/"):
         return redirect(notice.url)
-    return redirect(_safe_next(request, "notifications:list"))
+    return redirect(safe_next(request, "notifications:list"))
 
 
 @login_required
@@ -92,7 +83,7 @@ def remind_missing(request, campaign_id, unit_id):
         if request.htmx:  # htmx swaps 2xx only: the message goes in a 200
             return render(request, "notifications/_remind_result.html", {"error": exc.detail})
         messages.error(request, exc.detail)
-        return redirect(_safe_next(request, "overview:dashboard"))
+        return redirect(safe_next(request, "overview:dashboard"))
     if result["reminded"]:
         text = _("Đã đôn đốc %(n)s đơn vị chưa nộp báo cáo.") % {"n": result["reminded"]}
     else:
@@ -111,7 +102,7 @@ def remind_missing(request, campaign_id, unit_id):
             {"text": text, "result": result, "counts": counts},
         )
     messages.success(request, text)
-    return redirect(_safe_next(request, "overview:dashboard"))
+    return redirect(safe_next(request, "overview:dashboard"))
 
 
 @login_required

@@ -21,6 +21,7 @@ from lantoa.campaigns.models import UnitOfMeasure
 from lantoa.campaigns.permissions import can_edit_indicator_set
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
+from lantoa.core.redirects import safe_next
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.notifications.selectors import reminder_counts
@@ -271,9 +272,7 @@ def _transition(request, campaign_id, unit_id, action):
         messages.error(request, " ".join(e["message"] for e in error_messages(exc)))
     except (Conflict, PermissionDeniedError) as exc:
         messages.error(request, exc.detail)
-    return redirect(
-        request.POST.get("next") or reverse("reports:report", args=[campaign_id, unit_id])
-    )
+    return redirect(safe_next(request, reverse("reports:report", args=[campaign_id, unit_id])))
 
 
 @login_required

@@ -138,7 +138,7 @@ DATABASE_ROUTERS = ["lantoa.core.dbrouting.ReplicaRouter"]
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "lantoa.accounts.backends.UsernameBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -152,11 +152,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "overview:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: 5 failures per username+address lock for 15 minutes.
-AXES_FAILURE_LIMIT = 5
+# Login throttling (lantoa/accounts/throttle.py): an account is locked after
+# LANTOA_LOGIN_ACCOUNT_LIMIT failures from any address, an address after
+# LANTOA_LOGIN_ADDRESS_LIMIT failures on any accounts, for AXES_COOLOFF_TIME (15 minutes).
+LANTOA_LOGIN_ACCOUNT_LIMIT = int(os.environ.get("LANTOA_LOGIN_ACCOUNT_LIMIT", "5"))
+LANTOA_LOGIN_ADDRESS_LIMIT = int(os.environ.get("LANTOA_LOGIN_ADDRESS_LIMIT", "30"))
+AXES_FAILURE_LIMIT = "lantoa.accounts.throttle.login_failure_limit"
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "lantoa.accounts.throttle.axes_username"
+# A success must not wipe the address' failures (one valid account would reset them).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "lantoa.accounts.views.locked_out"
 AXES_VERBOSE = False
 
@@ -278,7 +284,8 @@ LANTOA_TRUSTED_PROXIES = tuple(
 )
 
 LANTOA_DEMO_PASSWORD = os.environ.get("LANTOA_DEMO_PASSWORD", "hoctapsuotdoi")
-LANTOA_API_TOKEN_DAYS = int(os.environ.get("LANTOA_API_TOKEN_DAYS", "30"))
+# API tokens live one day by default; POST /api/v1/auth/token/renew gives a fresh one.
+LANTOA_API_TOKEN_DAYS = int(os.environ.get("LANTOA_API_TOKEN_DAYS", "1"))
 
 LOGGING = {
     "version": 1,
