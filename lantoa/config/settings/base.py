@@ -133,6 +133,9 @@ DATABASES = databases_from_env(os.environ, sqlite_path=DATA_DIR / "lantoa.sqlite
 # user who wrote in the last LANTOA_REPLICA_PIN_SECONDS (lantoa/core/dbrouting.py).
 LANTOA_READ_REPLICA = REPLICA if REPLICA in DATABASES else ""
 LANTOA_REPLICA_PIN_SECONDS = int(os.environ.get("LANTOA_REPLICA_PIN_SECONDS", "10"))
+# The portal home page body is cached until a service changes it, at most this long
+# (lantoa/core/publiccache.py).
+LANTOA_PORTAL_CACHE_SECONDS = int(os.environ.get("LANTOA_PORTAL_CACHE_SECONDS", "60"))
 DATABASE_ROUTERS = ["lantoa.core.dbrouting.ReplicaRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
