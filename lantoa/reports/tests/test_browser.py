@@ -4,7 +4,7 @@ resubmits; the office accepts — and the district table and the province total 
 import pytest
 
 from lantoa.demo.world import load_world
-from lantoa.reports.selectors import rollup_for_unit
+from lantoa.reports.lines.selectors import rollup_by_line
 
 
 def _num(text: str) -> int:
@@ -22,13 +22,14 @@ def _switch(page, browser_login, username):
 def test_report_review_cycle_in_the_browser(browser_login, demo_live_server):
     world = load_world()
     campaign = world.campaigns[2023]
+    # The province's education figures are consolidated by its Sở GDĐT (reporting lines).
     school, pgd, hanoi = (
         world.units["th_giathuy"],
         world.units["pgd_longbien"],
-        world.units["ubnd_hanoi"],
+        world.units["so_hanoi"],
     )
     base = demo_live_server.url
-    before = rollup_for_unit(campaign=campaign, unit=hanoi)["totals"].get("lop_hoc", 0)
+    before = rollup_by_line(campaign=campaign, unit=hanoi)["totals"].get("lop_hoc", 0)
 
     def district_row_lop(page) -> int:
         page.goto(f"{base}/bao-cao/{campaign.pk}/{pgd.pk}/tong-hop/")

@@ -1,0 +1,45 @@
+"""so.hanoi downloads Hà Nội's "Mẫu tổng hợp": one row per office reporting to the Sở, and
+the total equal to the sum of the schools' (and offices') own figures."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from lantoa.demo.world import load_world
+from lantoa.reports.models import ReportValue
+from lantoa.units.models import subtree_q
+
+
+@pytest.mark.browser
+def test_so_hanoi_downloads_the_consolidated_workbook(browser_login, demo_live_server):
+    world = load_world()
+    campaign = world.campaigns[2023]
+    so, pgd = world.units["so_hanoi"], world.units["pgd_longbien"]
+    page = browser_login("so.hanoi")
+    page.wait_for_url("**/tong-quan/")
+    page.goto(f"{demo_live_server.url}/bao-cao/{campaign.pk}/{so.pk}/tong-hop/")
+    assert "tuyến báo cáo" in page.inner_text("#line-switch")
+    rows = page.locator("#rollup-table tbody tr[data-unit]")
+    assert rows.count() == 1 and rows.first.get_attribute("data-unit") == str(pgd.pk)
+    with page.expect_download() as info:
+        page.click("text=Tải Mẫu tổng hợp (Excel)")
+    data = open(info.value.path(), "rb").read()  # noqa: SIM115 — read at once
+    ws = load_workbook(io.BytesIO(data)).active
+    table = [r for r in ws.iter_rows(min_row=7, values_only=True) if any(r)]
+    *units, own, total = table
+    assert [r[2] for r in units] == [pgd.name]  # one row per Phòng GDĐT / centre
+    assert own[2].endswith(so.name) and total[2] == "TỔNG CỘNG"
+    header = [c.value for c in ws[6]]
+    col = header.index("Lớp học, khóa học")  # indicator lop_hoc
+    schools = sum(
+        ReportValue.objects.filter(
+            subtree_q(pgd.path, "unit__path"),
+            campaign=campaign,
+            counted=True,
+            indicator_code="lop_hoc",
+        ).values_list("value", flat=True)
+    )
+    assert schools > 0
+    assert units[0][col] == schools
+    assert total[col] == schools + (own[col] or 0)
