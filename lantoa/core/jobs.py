@@ -1,9 +1,12 @@
 """Scheduled jobs record their last run (`core.JobRun`) for the health page."""
 
 import functools
+from datetime import UTC
 
 from django.db.models import F
 from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY
 
 from lantoa.core.models import JobRun
 
@@ -41,3 +44,19 @@ def recorded_job(name: str, schedule: str):
         return wrapper
 
     return decorator
+
+
+def local_crontab(**fields):
+    """A huey crontab read in Django's TIME_ZONE (Asia/Ho_Chi_Minh).
+
+    Huey hands periodic tasks a naive UTC time when ``utc`` is on (its default), so a
+    plain ``crontab(hour="7")`` would fire at 14:00 in Vietnam.
+    """
+    matches = crontab(**fields)
+
+    def validate(moment):
+        if HUEY.utc:
+            moment = timezone.localtime(moment.replace(tzinfo=UTC)).replace(tzinfo=None)
+        return matches(moment)
+
+    return validate

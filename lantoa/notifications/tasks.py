@@ -1,32 +1,14 @@
 """Tasks of the notifications app, run by the huey worker (`lantoa run_huey`): e-mail
 (one task per message, retried with backoff) and the scheduled jobs."""
 
-from datetime import UTC
-
 from django.conf import settings
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from lantoa.core.jobs import recorded_job
+from lantoa.core.jobs import local_crontab, recorded_job  # noqa: F401 (re-exported)
 from lantoa.notifications.emails import email_deliver, email_logs_purge, emails_sweep
 from lantoa.notifications.services import reminders_send_due
-
-
-def local_crontab(**fields):
-    """A huey crontab read in Django's TIME_ZONE (Asia/Ho_Chi_Minh).
-
-    Huey hands periodic tasks a naive UTC time when ``utc`` is on (its default), so a
-    plain ``crontab(hour="7")`` would fire at 14:00 in Vietnam.
-    """
-    matches = crontab(**fields)
-
-    def validate(moment):
-        if HUEY.utc:
-            moment = timezone.localtime(moment.replace(tzinfo=UTC)).replace(tzinfo=None)
-        return matches(moment)
-
-    return validate
 
 
 @db_task(

@@ -21,11 +21,13 @@ from lantoa.campaigns.models import UnitOfMeasure
 from lantoa.campaigns.permissions import can_edit_indicator_set
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
+from lantoa.core.exports import export_request
 from lantoa.core.redirects import safe_next
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.notifications.selectors import reminder_counts
 from lantoa.reports import exports, services
+from lantoa.reports.export_jobs import runs_on_worker
 from lantoa.reports.forms import indicator_set_from_post
 from lantoa.reports.lines import selectors as line_selectors
 from lantoa.reports.lines import services as line_services
@@ -550,9 +552,32 @@ def rollup_page(request, campaign_id, unit_id):
     )
 
 
+def _export_on_worker(request, kind: str, campaign, unit):
+    """National exports are built by the task worker; the user downloads them from
+    "Tệp xuất" when ready instead of holding a web worker for the whole build."""
+    names = {
+        "rollup_xlsx": exports.rollup_filename(campaign, unit),
+        "consolidated_docx": exports.consolidated_filename(campaign, unit),
+    }
+    export_request(
+        user=request.user,
+        kind=kind,
+        title=names[kind],
+        params={"campaign_id": campaign.pk, "unit_id": unit.pk, "line": _line(request)},
+    )
+    messages.info(
+        request,
+        _("Tệp %(name)s đang được tạo; tải về ở trang này khi trạng thái là «đã xong».")
+        % {"name": names[kind]},
+    )
+    return redirect("core:exports")
+
+
 @login_required
 def rollup_xlsx(request, campaign_id, unit_id):
     campaign, unit, _a = _office(request, campaign_id, unit_id)
+    if runs_on_worker(unit):
+        return _export_on_worker(request, "rollup_xlsx", campaign, unit)
     response = HttpResponse(
         exports.rollup_xlsx_bytes(campaign=campaign, unit=unit, line=_line(request)),
         content_type=XLSX_MIME,
@@ -566,6 +591,8 @@ def rollup_xlsx(request, campaign_id, unit_id):
 @login_required
 def consolidated_docx(request, campaign_id, unit_id):
     campaign, unit, _a = _office(request, campaign_id, unit_id)
+    if runs_on_worker(unit):
+        return _export_on_worker(request, "consolidated_docx", campaign, unit)
     response = HttpResponse(
         exports.consolidated_docx_bytes(campaign=campaign, unit=unit, line=_line(request)),
         content_type=exports.DOCX_MIME,

@@ -280,6 +280,11 @@ LANTOA_EMAIL_RETRY_DELAY = int(os.environ.get("LANTOA_EMAIL_RETRY_DELAY", "60"))
 LANTOA_EMAIL_LOG_RETENTION_DAYS = int(os.environ.get("LANTOA_EMAIL_LOG_RETENTION_DAYS", "30"))
 LANTOA_EMAIL_FILE_RETENTION_DAYS = int(os.environ.get("LANTOA_EMAIL_FILE_RETENTION_DAYS", "7"))
 
+# National exports (roll-up .xlsx, consolidated .docx of units at depth <= 1) are built by
+# the task worker and kept LANTOA_EXPORT_RETENTION_DAYS days (lantoa/core/exports.py).
+LANTOA_EXPORT_WORKER_DEPTH = int(os.environ.get("LANTOA_EXPORT_WORKER_DEPTH", "1"))
+LANTOA_EXPORT_RETENTION_DAYS = int(os.environ.get("LANTOA_EXPORT_RETENTION_DAYS", "7"))
+
 # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g.
 # 127.0.0.1 for nginx on the same machine); none by default.
 LANTOA_TRUSTED_PROXIES = tuple(
