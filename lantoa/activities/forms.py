@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lantoa.activities.models import AudienceGroup, Mode, ResourceKind
+from lantoa.core.dates import VietnameseDateTimeField
 
 
 class ActivityForm(forms.Form):
@@ -10,14 +11,8 @@ class ActivityForm(forms.Form):
     description = forms.CharField(
         label=_("Mô tả"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    starts_at = forms.DateTimeField(
-        label=_("Bắt đầu"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    ends_at = forms.DateTimeField(
-        label=_("Kết thúc"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    starts_at = VietnameseDateTimeField(label=_("Bắt đầu"))
+    ends_at = VietnameseDateTimeField(label=_("Kết thúc"))
     mode = forms.ChoiceField(label=_("Hình thức"), choices=Mode.choices)
     location = forms.CharField(label=_("Địa điểm"), max_length=500, required=False)
     online_url = forms.CharField(
@@ -43,8 +38,6 @@ class ActivityForm(forms.Form):
     def __init__(self, *args, types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [(t.code, t.name) for t in types]
-        for name in ("starts_at", "ends_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
 
 
 class ParticipantsForm(forms.Form):

@@ -15,6 +15,7 @@ from lantoa.campaigns import services
 from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.permissions import campaign_owner_units
 from lantoa.campaigns.selectors import campaign_get, campaigns_list
+from lantoa.core.dates import VietnameseDateField
 from lantoa.core.errors import error_messages
 from lantoa.units.models import Unit
 
@@ -23,17 +24,9 @@ class CampaignForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Năm"), min_value=2000, max_value=2100)
     title = forms.CharField(label=gettext_lazy("Tên"), max_length=255)
     theme = forms.CharField(label=gettext_lazy("Chủ đề"), max_length=500)
-    starts_on = forms.DateField(
-        label=gettext_lazy("Bắt đầu"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("Kết thúc"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    opening_on = forms.DateField(
-        label=gettext_lazy("Ngày khai mạc"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    starts_on = VietnameseDateField(label=gettext_lazy("Bắt đầu"))
+    ends_on = VietnameseDateField(label=gettext_lazy("Kết thúc"))
+    opening_on = VietnameseDateField(label=gettext_lazy("Ngày khai mạc"), required=False)
     copy_from = forms.ModelChoiceField(
         label=gettext_lazy("Sao chép bộ chỉ tiêu từ"),
         queryset=Campaign.objects.none(),

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lantoa.core.dates import VietnameseDateField
 from lantoa.core.errors import NotFound
 from lantoa.core.rowforms import IndexedRowForm, indexed_rows
 from lantoa.documents import selectors, services
@@ -40,7 +41,7 @@ class IdListField(forms.Field):
 
 
 def _date_field() -> forms.DateField:
-    return forms.DateField(required=False, input_formats=DATE_FORMATS)
+    return VietnameseDateField(required=False)
 
 
 class DocumentForm(forms.Form):

@@ -19,6 +19,7 @@ from lantoa.accounts.selectors import (
 )
 from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
+from lantoa.core.dates import parse_vietnamese_date
 from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
 from lantoa.documents import output, selectors, services
 from lantoa.documents.forms import (
@@ -139,15 +140,12 @@ def _target_choices(area: Unit) -> list[tuple[str, str]]:
 
 
 def _parse_date(value: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return timezone.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError({"date": _("Ngày “%(v)s” không hợp lệ (dd/mm/yyyy).") % {"v": value}})
+    try:
+        return parse_vietnamese_date(value)
+    except ValidationError:
+        raise ValidationError(
+            {"date": _("Ngày “%(v)s” không hợp lệ (dd/mm/yyyy).") % {"v": value}}
+        ) from None
 
 
 def _form_data(request, issuer: Unit | None) -> dict:

@@ -25,6 +25,7 @@ from lantoa.activities.services import (
 )
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
+from lantoa.core.dates import parse_vietnamese_date
 from lantoa.core.errors import Conflict, error_messages
 from lantoa.core.publiccache import public_fragment
 from lantoa.honours.selectors import public_honours, with_province_names
@@ -59,9 +60,10 @@ def home(request):
 
 
 def _day(value: str) -> date | None:
+    """dd/mm/yyyy as typed (ISO from old links); a wrong date is no filter."""
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return parse_vietnamese_date(value[:20])
+    except ValidationError:
         return None
 
 

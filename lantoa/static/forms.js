@@ -49,6 +49,18 @@
     var form = e.detail && e.detail.elt;
     if (form && form.dataset && !e.detail.successful) delete form.dataset.leaving;
   });
+  // input[data-date-mask]: typed digits become dd/mm/yyyy ("02102023" → "02/10/2023").
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    if (!el.hasAttribute || !el.hasAttribute("data-date-mask")) return;
+    if (e.inputType && e.inputType.indexOf("delete") === 0) return;
+    var v = el.value;
+    if (/^\d{2}$/.test(v) || /^\d{1,2}\/\d{2}$/.test(v)) {
+      el.value = v + "/";
+    } else if (/^\d{3,8}$/.test(v)) {
+      el.value = [v.slice(0, 2), v.slice(2, 4), v.slice(4)].filter(Boolean).join("/");
+    } // anything else (2/10/2023, 02-10-2023, ISO) stays as typed: the server reads it
+  });
   document.addEventListener("htmx:load", function (e) { init(e.target); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { init(document); });
   else init(document);

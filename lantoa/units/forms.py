@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lantoa.core.dates import VietnameseDateField
 from lantoa.units.models import Unit, UnitKind
 
 
@@ -20,10 +21,7 @@ class UnitForm(forms.ModelForm):
             "valid_from",
             "valid_to",
         ]
-        widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        field_classes = {"valid_from": VietnameseDateField, "valid_to": VietnameseDateField}
 
     kind = forms.ChoiceField(label=_("Loại"), choices=UnitKind.choices)
     successor = forms.TypedChoiceField(
@@ -42,10 +40,7 @@ class UnitMoveForm(forms.Form):
 
 
 class UnitCloseForm(forms.Form):
-    valid_to = forms.DateField(
-        label=_("Kết thúc hoạt động từ hết ngày"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    valid_to = VietnameseDateField(label=_("Kết thúc hoạt động từ hết ngày"))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

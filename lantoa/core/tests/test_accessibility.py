@@ -9,6 +9,16 @@ from lantoa.conftest import DEMO_PASSWORD
 from lantoa.demo.world import load_world
 
 
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    def luminance(css: str) -> float:
+        channels = [int(x) / 255 for x in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def _violations(page) -> list[str]:
     results = Axe().run(page)
     return [
@@ -60,6 +70,12 @@ def test_no_axe_violations_on_public_and_school_pages(phone, demo_live_server):
     found["school overview"] = _violations(page)
     page.goto(f"{base}/bao-cao/{campaign.pk}/{school.pk}/")
     found["report form"] = _violations(page)
+    # Input borders stand out from the white field: at least 3:1.
+    border, background = page.eval_on_selector(
+        "#v_lop_hoc",
+        "e => [getComputedStyle(e).borderTopColor, getComputedStyle(e).backgroundColor]",
+    )
+    assert _contrast(border, background) >= 3, (border, background)
     page.fill("#v_lop_hoc", "-1")
     page.click("#save-report")
     page.wait_for_selector("#form-summary")

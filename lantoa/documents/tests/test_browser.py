@@ -35,7 +35,7 @@ def test_plan_cascade_in_the_browser(browser_login, demo_live_server):
     page.click("#issuer-switch-btn")
     page.wait_for_selector("text=Căn cứ văn bản 3442/SGDĐT-GDĐT-ĐH")
     assert page.input_value("#id_subject").startswith("Tổ chức “Tuần lễ")
-    assert page.input_value("#id_report_due_on") == "2023-10-13"
+    assert page.input_value("#id_report_due_on") == "13/10/2023"  # day first, never the locale
     assert page.is_checked("label:has-text('UBND phường Bồ Đề') input")
     page.check("label:has-text('Trường THCS Ngọc Lâm') input")
     page.fill("[name=section_body_0]", "Đẩy mạnh phong trào học tập suốt đời trên địa bàn quận.")
@@ -55,7 +55,7 @@ def test_plan_cascade_in_the_browser(browser_login, demo_live_server):
     # send for comments to one ward
     page.click("summary:has-text('Gửi lấy ý kiến')")
     page.check("#consult-form label:has-text('UBND phường Bồ Đề') input")
-    page.fill("#id_due_on", (timezone.localdate() + timedelta(days=7)).isoformat())
+    page.fill("#id_due_on", (timezone.localdate() + timedelta(days=7)).strftime("%d/%m/%Y"))
     page.get_by_role("button", name="Gửi lấy ý kiến").click()
     page.wait_for_selector("text=Đã gửi dự thảo lấy ý kiến.")
     assert "Chưa trả lời" in page.inner_text("#consultation")

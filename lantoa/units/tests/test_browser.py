@@ -33,6 +33,7 @@ def test_school_user_sees_the_school_and_a_foreign_ward_is_404(browser_login, de
 def test_search_without_diacritics_as_the_district_office(browser_login, demo_live_server):
     page = browser_login("pgd.longbien")
     page.wait_for_url(f"{demo_live_server.url}/tong-quan/")
+    page.click(".menu-button")  # on a phone the menu is folded under «Trình đơn»
     page.get_by_role("link", name="Tìm đơn vị").click()
     page.fill("#q", "bo de")
     result = page.locator("#results").get_by_role("link", name="UBND phường Bồ Đề")
