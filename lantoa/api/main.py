@@ -74,7 +74,6 @@ PROBLEM_STATUSES = {
     413: "Yêu cầu hoặc tệp quá lớn",
     429: "Quá nhiều yêu cầu",
 }
-THROTTLED_PATHS = ("/auth/token", "/registrations")
 
 
 class LantoaAPI(NinjaAPI):
@@ -89,9 +88,11 @@ class LantoaAPI(NinjaAPI):
                 statuses = [400, 404]
                 if operation.get("security"):
                     statuses += [401, 403]
+                elif path.endswith("/auth/token"):
+                    statuses.append(401)  # wrong credentials
                 if method != "get":
                     statuses += [409, 413]
-                if path.endswith(THROTTLED_PATHS) and method == "post":
+                if method == "post" and (path.endswith("/auth/token") or "/public/" in path):
                     statuses.append(429)
                 responses = operation.setdefault("responses", {})
                 for status in statuses:
