@@ -958,7 +958,7 @@ def _next_week(world) -> None:
     today = timezone.localdate()
     provinces = list(Unit.objects.filter(kind=UnitKind.UBND_TINH).active_on(today).order_by("path"))
     departments = list(Unit.objects.filter(kind=UnitKind.SO_GDDT).active_on(today).order_by("path"))
-    _issue(
+    cv_next = _issue(
         actor=users["admin"],
         approver=users["bo.gddt"],
         issued_on=today,
@@ -1001,4 +1001,41 @@ def _next_week(world) -> None:
         ],
         recipients=_R(_info(provinces), departments, "Lưu: VT, GDTX."),
         signer={"authority": "KT. BỘ TRƯỞNG", "title": "THỨ TRƯỞNG", "name": ""},
+    )
+    # After the 2025 reform the Sở's dispatch addresses the new wards' People's Committees,
+    # who report to the Sở (their schools and learning centres report to them).
+    # DEMO.md, "Reporting lines in the demo".
+    new_wards = [
+        u[key] for key in ("new_longbien", "new_bode", "new_viethung", "new_phucloi") if key in u
+    ]
+    so_due = campaign.ends_on + timedelta(days=15)
+    _issue(
+        actor=users["admin"],
+        approver=users.get("so.hanoi", users["admin"]),
+        issued_on=today,
+        number=None,
+        campaign=campaign,
+        kind="cong_van",
+        issuer_unit=u["so_hanoi"],
+        drafting_unit=u["so_hanoi"],
+        symbol_suffix="GDTX",
+        subject=f"V/v tổ chức Tuần lễ hưởng ứng học tập suốt đời năm {year}",
+        based_on=[cv_next],
+        theme=campaign.theme,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        report_due_on=so_due,
+        addressees=["Ủy ban nhân dân các xã, phường"],
+        sections=[
+            {"key": "theme", "heading": "1. Chủ đề", "body": f"“{campaign.theme}”."},
+            {
+                "key": "reporting",
+                "heading": "2. Chế độ báo cáo",
+                "body": "Ủy ban nhân dân các phường tổng hợp kết quả của các trường học, trung "
+                "tâm học tập cộng đồng trên địa bàn, báo cáo về Sở Giáo dục và Đào tạo trước "
+                f"ngày {so_due:%d/%m/%Y}.",
+            },
+        ],
+        recipients=_R(new_wards, _info(u["ubnd_hanoi"]), "Lưu: VT, GDTX."),
+        signer={"authority": "KT. GIÁM ĐỐC", "title": "PHÓ GIÁM ĐỐC", "name": ""},
     )

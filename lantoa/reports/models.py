@@ -180,6 +180,12 @@ TOTAL_SHARDS = 8
 SHARDED_DEPTH = 2
 
 
+def first_of(qs):
+    """The first row or None, without ORDER BY: a lookup by a unique key must not let
+    PostgreSQL walk an ordered index under LIMIT 1."""
+    return next(iter(qs.order_by()[:1]), None)
+
+
 class ReportingNode(models.Model):
     """One unit in one campaign's reporting tree: to whom it reports, and why.
 

@@ -14,14 +14,14 @@ from lantoa.units.models import Unit
 
 
 def _line_node(campaign, unit: Unit):
-    from lantoa.reports.models import ReportingNode
+    from lantoa.reports.models import ReportingNode, first_of
 
     if campaign is None or unit is None or unit.pk is None:
         return None
-    return (
-        ReportingNode.objects.filter(campaign=campaign, unit=unit)
-        .only("path", "unit_id", "parent_unit_id")
-        .first()
+    return first_of(
+        ReportingNode.objects.filter(campaign=campaign, unit=unit).only(
+            "path", "unit_id", "parent_unit_id"
+        )
     )
 
 

@@ -21,6 +21,7 @@ from lantoa.reports.models import (
     ReportingMove,
     ReportingNode,
     ReportingTotal,
+    first_of,
 )
 from lantoa.units.models import Unit, subtree_q
 
@@ -36,12 +37,12 @@ def parse_line(raw) -> str:
 
 def line_node(*, campaign: Campaign, unit: Unit) -> ReportingNode | None:
     """``unit``'s node (the tree is built on first use)."""
-    node = ReportingNode.objects.filter(campaign=campaign, unit=unit).first()
+    node = first_of(ReportingNode.objects.filter(campaign=campaign, unit=unit))
     if node is None and not ReportingNode.objects.filter(campaign=campaign).exists():
         from lantoa.reports.lines.services import reporting_tree_ensure
 
         reporting_tree_ensure(campaign=campaign)
-        node = ReportingNode.objects.filter(campaign=campaign, unit=unit).first()
+        node = first_of(ReportingNode.objects.filter(campaign=campaign, unit=unit))
     return node
 
 
@@ -49,10 +50,8 @@ def line_deadline_for_unit(*, campaign: Campaign, unit: Unit) -> date | None:
     """The deadline ``unit`` answers to: its claiming plan's, else the administrative one."""
     from lantoa.reports.selectors import deadline_for_unit
 
-    due = (
-        ReportingNode.objects.filter(campaign=campaign, unit=unit)
-        .values_list("due_on", flat=True)
-        .first()
+    due = first_of(
+        ReportingNode.objects.filter(campaign=campaign, unit=unit).values_list("due_on", flat=True)
     )
     return due or deadline_for_unit(campaign=campaign, unit=unit)
 
@@ -156,8 +155,8 @@ def completeness_by_line(
     totals = _totals(campaign, [unit.pk])
     mine = totals.get(unit.pk, {})
     # The unit's own report is not "below" it (one query whether or not it is expected).
-    own_report = (
-        Report.objects.filter(campaign=campaign, unit=unit).only("state", "on_time").first()
+    own_report = first_of(
+        Report.objects.filter(campaign=campaign, unit=unit).only("state", "on_time")
     )
     if node.expected:
         from lantoa.reports.lines.services import contribution

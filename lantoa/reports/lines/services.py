@@ -40,6 +40,7 @@ from lantoa.reports.models import (
     ReportingNode,
     ReportingTotal,
     ReportState,
+    first_of,
 )
 from lantoa.units.models import Unit
 
@@ -335,10 +336,10 @@ def _upsert(rows: list[tuple]) -> None:
 def reporting_totals_apply(*, report, before: dict, after: dict) -> None:
     """Add the difference between two contributions of ``report`` to its node's ancestors
     (inside the caller's transaction)."""
-    node = (
-        ReportingNode.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id)
-        .only("path", "expected")
-        .first()
+    node = first_of(
+        ReportingNode.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id).only(
+            "path", "expected"
+        )
     )
     if node is None or not node.path:
         campaign = Campaign.objects.get(pk=report.campaign_id)
@@ -393,7 +394,7 @@ def reporting_parent_set(
     from lantoa.reports.permissions import can_adjust_line
 
     reporting_tree_ensure(campaign=campaign)
-    node = ReportingNode.objects.filter(campaign=campaign, unit=unit).first()
+    node = first_of(ReportingNode.objects.filter(campaign=campaign, unit=unit))
     if node is None or not can_adjust_line(user, campaign=campaign, node=node):
         raise NotFound
     _frozen_check(campaign)
@@ -401,7 +402,7 @@ def reporting_parent_set(
     errors = {}
     if len(reason) < 5:
         errors["reason"] = _("Vui lòng ghi rõ lý do (ít nhất 5 ký tự).")
-    target = ReportingNode.objects.filter(campaign=campaign, unit=reports_to).first()
+    target = first_of(ReportingNode.objects.filter(campaign=campaign, unit=reports_to))
     if target is None:
         errors["reports_to"] = _("Đơn vị nhận báo cáo không thuộc Tuần lễ này.")
     elif reports_to.pk == unit.pk or target.path.startswith(node.path):

@@ -198,3 +198,17 @@ def test_rollup_api_queries_fixed_as_the_tree_grows(demo, api_as):
         )
     reporting_tree_build(campaign=nxt)
     assert count() == before
+
+
+def test_next_week_the_new_wards_report_to_the_so(demo, api_as):
+    nxt = demo.campaigns[max(demo.campaigns)]
+    u = demo.units
+    body = (
+        api_as("so.hanoi")
+        .get(f"/api/v1/campaigns/{nxt.pk}/reporting-tree", {"unit": u["so_hanoi"].pk})
+        .json()
+    )
+    assert body["frozen"] is False
+    wards = {u[k].pk for k in ("new_longbien", "new_bode", "new_viethung", "new_phucloi")}
+    assert {c["unit_id"] for c in body["children"]} == wards
+    assert all(c["claimed_by"] for c in body["children"])
