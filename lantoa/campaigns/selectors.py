@@ -15,6 +15,25 @@ def campaign_get(campaign_id) -> Campaign:
         raise NotFound
 
 
+def campaign_collecting(campaigns: list[Campaign] | None = None, *, today=None) -> Campaign | None:
+    """The Week whose reports are being collected: the latest one that has begun and whose
+    figures are not closed yet (reports come in during and after the Week). Before any such
+    Week, the one ahead. ``campaigns``: an already fetched list (no query)."""
+    today = today or timezone.localdate()
+    campaigns = list(Campaign.objects.all()) if campaigns is None else campaigns
+    started = [
+        c
+        for c in campaigns
+        if c.starts_on <= today and (c.closed_on is None or c.closed_on > today)
+    ]
+    if started:
+        return max(started, key=lambda c: c.starts_on)
+    ahead = [c for c in campaigns if c.ends_on >= today]
+    if ahead:
+        return min(ahead, key=lambda c: c.starts_on)
+    return max(campaigns, key=lambda c: c.year, default=None)
+
+
 def campaign_current() -> Campaign | None:
     """The week still ahead or running; otherwise the latest one."""
     today = timezone.localdate()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from lantoa.accounts.permissions import Role, has_role, has_role_at
 from lantoa.activities.selectors import activities_for_user
-from lantoa.campaigns.selectors import campaign_current, campaigns_list
+from lantoa.campaigns.selectors import campaign_collecting, campaigns_list
 from lantoa.documents.models import AssignmentProgress
 from lantoa.documents.selectors import inbox_for_user, tasks_for_unit
 from lantoa.honours.selectors import nominations_to_review
@@ -78,7 +78,8 @@ def dashboard(request):
         if campaign is None:
             raise Http404
     else:
-        campaign = campaign_current()
+        # The Week whose reports are being chased, not next year's (issue 12).
+        campaign = campaign_collecting(campaigns)
     context = {
         "unit": unit,
         "campaign": campaign,

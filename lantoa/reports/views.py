@@ -19,7 +19,11 @@ from lantoa.accounts.selectors import (
 )
 from lantoa.campaigns.models import UnitOfMeasure
 from lantoa.campaigns.permissions import can_edit_indicator_set
-from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
+from lantoa.campaigns.selectors import (
+    campaign_collecting,
+    campaign_get,
+    campaigns_list,
+)
 from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
 from lantoa.core.exports import export_request
 from lantoa.core.redirects import safe_next
@@ -77,7 +81,7 @@ def _home_unit(request):
 
 @login_required
 def index(request):
-    campaign = campaign_current()
+    campaign = campaign_collecting()
     if campaign is None:
         return render(request, "reports/index.html", {"campaigns": []})
     chosen = request.GET.get("campaign")

@@ -193,8 +193,9 @@ def test_fixed_number_of_queries(demo, client_as):
     office_before, school_before = _count(office, query), _count(school, query)
     assert office_before == QUERIES_OFFICE, office_before
     assert school_before == QUERIES_SCHOOL, school_before
-    # Without ?campaign= the current campaign costs one query more.
-    assert _count(school, "") == QUERIES_SCHOOL + 1
+    # Without ?campaign= the Week whose reports are being collected is picked from the
+    # listed campaigns: no query more.
+    assert _count(school, "") == QUERIES_SCHOOL
 
     # More units (with submitted reports), more documents in the inboxes.
     unit = office.get(URL).context["unit"]
@@ -230,3 +231,17 @@ def test_the_overview_in_english(demo, client_as):
     page = page_of(client, f"?campaign={demo.campaigns[2023].pk}")
     assert "Reporting progress of subordinate units" in page
     assert "Reports awaiting review" in page and "Upcoming activities" in page
+
+
+def test_overview_opens_on_the_week_being_collected(demo, client_as):
+    from lantoa.campaigns.models import Campaign
+    from lantoa.campaigns.selectors import campaign_collecting
+
+    school = client_as("th.giathuy")
+    assert school.get(URL).context["campaign"] == campaign_collecting()
+    # A past Week whose figures are still open is the one being chased: the overview opens
+    # on it, not on the Week ahead.
+    c2023 = demo.campaigns[2023]
+    Campaign.objects.filter(pk=c2023.pk).update(closed_on=None)
+    assert school.get(URL).context["campaign"] == c2023
+    assert campaign_collecting().starts_on <= timezone.localdate()

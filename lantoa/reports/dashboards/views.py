@@ -3,7 +3,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.selectors import unit_get_for_user
-from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
+from lantoa.campaigns.selectors import (
+    campaign_collecting,
+    campaign_get,
+    campaigns_list,
+)
 from lantoa.reports.dashboards.selectors import (
     activities_by_type,
     reporting_timeline,
@@ -16,7 +20,9 @@ from lantoa.reports.selectors import indicators_for
 
 def _campaign_and_unit(request):
     campaign = (
-        campaign_get(request.GET["campaign"]) if request.GET.get("campaign") else campaign_current()
+        campaign_get(request.GET["campaign"])
+        if request.GET.get("campaign")
+        else campaign_collecting()
     )
     if request.GET.get("unit"):
         unit = unit_get_for_user(request.user, request.GET["unit"])
