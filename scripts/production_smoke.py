@@ -86,10 +86,10 @@ def smoke(base: str) -> None:
     anonymous = Browser(base)
     status, _, body = anonymous.request("GET", "/cong-khai/")
     check(status == 200 and b"<html" in body, f"public portal page: {status}")
-    css = re.search(rb'href="(/static/app\.[0-9a-f]{12}\.css)"', body)
-    check(css is not None, "page links the hashed stylesheet (manifest storage)")
-    status, headers, _ = anonymous.request("GET", css.group(1).decode())
-    check(status == 200 and "max-age" in headers.get("Cache-Control", ""), "hashed CSS served")
+    style = re.search(rb"<style>(.*?)</style>", body, re.S)
+    check(style is not None and len(style.group(1)) > 1000, "portal inlines the stylesheet")
+    status, _, body = anonymous.request("GET", "/suc-khoe/")
+    check(status == 200 and json.loads(body) == {"status": "ok"}, "public liveness JSON")
     status, _, body = anonymous.request("GET", "/cong-khai/lich/")
     check(status == 200, f"public calendar: {status}")
     status, _, _ = anonymous.request("GET", "/api/v1/docs")
@@ -115,6 +115,17 @@ def smoke(base: str) -> None:
     for path in ("/tong-quan/", "/van-ban/", "/hoat-dong/", "/tuan-le/", "/thong-bao/"):
         status, _, body = user.request("GET", path)
         check(status == 200, f"signed-in page {path}: {status}")
+    for pattern in (
+        rb'href="(/static/app\.[0-9a-f]{12}\.css)"',
+        rb'src="(/static/vendor/htmx\.min\.[0-9a-f]{12}\.js)"',
+    ):
+        asset = re.search(pattern, body)
+        check(asset is not None, "office page links hashed static files")
+        status, headers, _ = anonymous.request("GET", asset.group(1).decode())
+        check(
+            status == 200 and "max-age" in headers.get("Cache-Control", ""),
+            f"hashed static file served: {asset.group(1).decode()}",
+        )
     status, _, body = user.request("GET", "/bao-cao/")
     check(status == 200, f"reports: {status}")
     report = re.search(rb'href="/bao-cao/(\d+)/(\d+)/"', body)
