@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -33,6 +34,12 @@ LONG_BIEN_WARDS = [
     ("Thượng Thanh", "HN-LB-13", "viethung"),
     ("Việt Hưng", "HN-LB-14", "viethung"),
 ]
+# Wards split among several new wards (illustrative shares of their population): their
+# earlier figures are divided by share in the year-over-year comparison.
+WARD_SPLITS = {
+    "Gia Thụy": [("bode", "0.6"), ("viethung", "0.4")],
+    "Phúc Đồng": [("longbien", "0.7"), ("phucloi", "0.3")],
+}
 THU_DAU_MOT_WARDS = [
     "Phú Cường",
     "Hiệp Thành",
@@ -67,6 +74,8 @@ ACCOUNTS = [
     ("ubnd.langson", "Hoàng Văn Lạng", "ubnd_langson", Role.APPROVER),
     ("pgd.ductrong", "K' Điểu", "pgd_ductrong", Role.APPROVER),
     ("qt.longbien", "Quản trị Long Biên", "ubnd_longbien", Role.ADMIN),
+    ("ubnd.hanoi", "Nguyễn Văn Thành", "ubnd_hanoi", Role.APPROVER),
+    ("phuongmoi.bode", "Trần Thị Đề", "new_bode", Role.APPROVER),
 ]
 # Extra memberships: the Long Biên education office also works for the
 # district People's Committee (it drafts the plans the committee issues).
@@ -229,14 +238,17 @@ def build_world() -> World:
             place_name=name,
             valid_to=REFORM_END,
         )
-        closing[key][1] = u["new_" + successor]
+        closing[key][1] = (
+            [(u["new_" + k], Decimal(share)) for k, share in WARD_SPLITS[name]]
+            if name in WARD_SPLITS
+            else u["new_" + successor]
+        )
         add(
             f"htcd_{code[-2:]}",
             key,
             f"Trung tâm học tập cộng đồng phường {name}",
             K.TT_HTCD,
             code=f"{code}-HTCD",
-            valid_to=REFORM_END,
         )
         if name == "Bồ Đề":
             u["ward_bode"], u["htcd_bode"] = u[key], u[f"htcd_{code[-2:]}"]
@@ -463,7 +475,10 @@ def build_world() -> World:
 
     for key, (valid_to, successor) in closing.items():
         if not u[key].is_closed:
-            unit_close(unit=u[key], valid_to=valid_to, successor=successor)
+            if isinstance(successor, list):
+                unit_close(unit=u[key], valid_to=valid_to, successors=successor)
+            else:
+                unit_close(unit=u[key], valid_to=valid_to, successor=successor)
     current = Unit.objects.in_bulk([unit.pk for unit in u.values()])
     u.update({key: current[unit.pk] for key, unit in u.items()})
 

@@ -33,6 +33,11 @@ MATRIX = {
         ["xa_ductrong", "so_lamdong"],
     ),
     "qt.longbien": (["ubnd_longbien", "ward_bode", "thcs_ngoclam"], ["ubnd_hanoi", "so_hanoi"]),
+    "ubnd.hanoi": (
+        ["ubnd_hanoi", "so_hanoi", "ubnd_longbien", "new_bode", "ward_bode"],
+        ["bo", "ubnd_langson", "ubnd_hcm", "pgd_ductrong"],
+    ),
+    "phuongmoi.bode": (["new_bode"], ["ward_bode", "new_viethung", "ubnd_hanoi", "ubnd_longbien"]),
 }
 ADMINS = {"admin": "bo", "qt.longbien": "ubnd_longbien"}
 

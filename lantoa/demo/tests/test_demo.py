@@ -1,12 +1,13 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lantoa.accounts.models import User
-from lantoa.units.models import Unit, UnitKind
+from lantoa.accounts.models import Membership, User
+from lantoa.units.models import Unit, UnitKind, UnitSuccession
 from lantoa.units.services import unit_create
 
 
@@ -32,11 +33,28 @@ def test_demo_builds_the_tree_and_accounts_of_demo_md(demo):
     assert all(w.successor_id and str(w.valid_to) == "2025-06-30" for w in wards)
     centres = Unit.objects.subtree_of(demo["ubnd_longbien"]).filter(kind=UnitKind.TT_HTCD)
     assert all(c.get_depth() == demo["ward_bode"].depth + 1 for c in centres)
+    assert not any(c.valid_to for c in centres)  # live: they move to the new wards
+    assert demo["thcs_ngoclam"].in_subtree_of(demo["pgd_longbien"])
+    # Gia Thụy was split between the new Bồ Đề and Việt Hưng.
+    shares = dict(
+        UnitSuccession.objects.filter(predecessor__code="HN-LB-04").values_list(
+            "successor__code", "share"
+        )
+    )
+    assert shares == {"130": Decimal("0.6"), "127": Decimal("0.4")}
     assert demo["ubnd_binhduong"].successor == demo["ubnd_hcm"]
     assert demo["pgd_ductrong"].successor == demo["xa_ductrong"]
-    assert demo["thcs_ngoclam"].in_subtree_of(demo["pgd_longbien"])
     usernames = set(User.objects.values_list("username", flat=True))
     assert {"admin", "bo.gddt", "pgd.longbien", "thcs.ngoclam", "pgd.ductrong"} <= usernames
+    assert {"ubnd.hanoi", "phuongmoi.bode"} <= usernames
+    roles = {
+        (m.user.username, m.unit_id, m.role)
+        for m in Membership.objects.filter(user__username__in=["ubnd.hanoi", "phuongmoi.bode"])
+    }
+    assert roles == {
+        ("ubnd.hanoi", demo["ubnd_hanoi"].pk, "approver"),
+        ("phuongmoi.bode", demo["new_bode"].pk, "approver"),
+    }
     assert User.objects.get(username="thcs.ngoclam").check_password("hoctapsuotdoi")
 
 
@@ -71,6 +89,9 @@ def test_demo_accounts_table(demo):
     assert "Mật khẩu của mọi tài khoản mẫu: hoctapsuotdoi" in text
     assert "thcs.ngoclam" in text and "Trường THCS Ngọc Lâm" in text
     assert "pgd.ductrong" in text and "Phòng Giáo dục và Đào tạo huyện Đức Trọng" in text
+    assert "ubnd.hanoi" in text and "UBND Thành phố Hà Nội" in text
+    assert "UBND phường Bồ Đề (từ 01/07/2025)" in text.split("phuongmoi.bode")[1]
+    assert "UBND phường Bồ Đề (đến 30/06/2025)" in text.split("phuong.bode")[1]
 
 
 @pytest.mark.django_db

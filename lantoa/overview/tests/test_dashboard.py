@@ -27,7 +27,7 @@ def page_of(client, query: str = "") -> str:
 
 @pytest.mark.django_db
 def test_every_demo_account_gets_its_overview(demo, client_as):
-    assert len(DEMO_USERNAMES) == 16
+    assert len(DEMO_USERNAMES) == 18
     for username in DEMO_USERNAMES:
         response = client_as(username).get(URL)
         assert response.status_code == 200, username

@@ -227,7 +227,9 @@ def test_closed_units_still_open_with_validity_dates(demo, client_as):
     assert ward.valid_to == date(2025, 6, 30)
     page = client_as("phuong.bode").get(url(ward)).content.decode()
     assert "Đơn vị đã kết thúc hoạt động từ 30/06/2025" in page
-    assert "đã sáp nhập/giải thể" in page  # its centre, also closed
+    assert "Đơn vị kế thừa" in page and "UBND phường Bồ Đề" in page
+    district = client_as("qt.longbien").get(url(demo["ubnd_longbien"])).content.decode()
+    assert "đã sáp nhập/giải thể" in district  # its old wards, also closed
 
 
 @pytest.mark.django_db

@@ -92,9 +92,17 @@ class Command(BaseCommand):
                 .values_list("value", flat=True)
                 .first()
             )
-            name = (
-                Unit.objects.filter(pk=unit).values_list("name", flat=True).first()
+            found = (
+                Unit.objects.filter(pk=unit).values_list("name", "valid_from", "valid_to").first()
                 if unit
-                else unit_key
+                else None
             )
+            name = unit_key
+            if found:
+                # Two "UBND phường Bồ Đề" exist (before and after the 2025 reform).
+                name, since, until = found
+                if since:
+                    name += f" (từ {since:%d/%m/%Y})"
+                elif until:
+                    name += f" (đến {until:%d/%m/%Y})"
             self.stdout.write(f"{username:<16} {role:<10} {name}")
