@@ -8,7 +8,7 @@ def campaign_owner_units(user) -> list:
     """Top-level units the user may create a campaign for: approvers held on the root
     itself (the ministry). A provincial department is never an owner."""
     if is_superuser(user):
-        return list(Unit.get_root_nodes()[:1])
+        return list(Unit.objects.get_root_nodes()[:1])
     return [u for u in units_with_role(user, Role.APPROVER) if u.depth == 1]
 
 
