@@ -604,6 +604,29 @@ def document_deliveries(request, document_id: int):
     ]
 
 
+class AssignmentProgressOut(Schema):
+    assignment_id: int
+    heading: str
+    text: str
+    unit_id: int
+    unit_name: str
+    due_on: date | None
+    status: str
+    status_label: str
+    note: str
+    updated_at: datetime | None
+    overdue: bool
+
+
+@router.get("/documents/{document_id}/assignments", response=list[AssignmentProgressOut])
+def document_assignments(request, document_id: int):
+    """For the issuer (authors, approvers): every duty per addressed unit, with status, due
+    date and an overdue flag."""
+    document = _get(request, document_id)
+    rows = selectors.assignment_progress(document, user=request.auth)
+    return [{**r, "status_label": str(r["status_label"])} for r in rows]
+
+
 @router.get("/documents/{document_id}/versions", response=list[VersionOut])
 def document_versions(request, document_id: int):
     document = _get(request, document_id)

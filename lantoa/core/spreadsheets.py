@@ -367,3 +367,32 @@ def template_workbook(*, title: str, headers: list[str], example: list | None = 
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def table_xlsx(*, title: str, headers: list[str], rows, heading: str = "") -> bytes:
+    """One sheet: an optional heading line, bold headers, then the rows (dates as
+    dd/mm/yyyy cells, text never a formula). For the office's list exports."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    if heading:
+        ws.append(safe_row(ws, [heading]))
+        ws.cell(1, 1).font = Font(bold=True, size=12)
+    ws.append(safe_row(ws, headers))
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in rows:
+        ws.append(safe_row(ws, row))
+        for cell in ws[ws.max_row]:
+            if hasattr(cell.value, "year"):
+                cell.number_format = (
+                    "DD/MM/YYYY" if not hasattr(cell.value, "hour") else "DD/MM/YYYY HH:MM"
+                )
+    for i, h in enumerate(headers, start=1):
+        ws.column_dimensions[ws.cell(header_row, i).column_letter].width = max(14, len(h) + 4)
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

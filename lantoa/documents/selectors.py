@@ -295,6 +295,56 @@ def tasks_for_unit(*, unit: Unit) -> list[dict]:
     return rows
 
 
+def assignment_progress(document: Document, *, user, today: date | None = None) -> list[dict]:
+    """For the issuer: every duty of the plan per addressed unit, with its status, due date
+    and an overdue flag. Authors and the issuer's approvers only. Three queries."""
+    if not can_see_deliveries(user, document):
+        raise NotFound
+    today = today or timezone.localdate()
+    assignments = list(
+        Assignment.objects.filter(document=document)
+        .select_related("unit")
+        .order_by("position", "id")
+    )
+    kinds = {a.unit_kind for a in assignments if a.unit_kind}
+    by_kind: dict[str, list[Unit]] = {}
+    if kinds:
+        for u in (
+            Unit.objects.filter(kind__in=kinds, path__startswith=document.area_path)
+            .active_on(today)
+            .only("id", "name", "kind", "path")
+            .order_by("path")
+        ):
+            by_kind.setdefault(u.kind, []).append(u)
+    statuses = {
+        (s.assignment_id, s.unit_id): s
+        for s in AssignmentStatus.objects.filter(assignment__document=document)
+    }
+    rows = []
+    for a in assignments:
+        for unit in [a.unit] if a.unit_id else by_kind.get(a.unit_kind, []):
+            s = statuses.get((a.pk, unit.pk))
+            status = s.status if s else AssignmentProgress.OPEN
+            rows.append(
+                {
+                    "assignment_id": a.pk,
+                    "heading": a.heading,
+                    "text": a.text,
+                    "unit_id": unit.pk,
+                    "unit_name": unit.name,
+                    "due_on": a.due_on,
+                    "status": status,
+                    "status_label": AssignmentProgress(status).label,
+                    "note": s.note if s else "",
+                    "updated_at": s.updated_at if s else None,
+                    "overdue": bool(
+                        a.due_on and a.due_on < today and status != AssignmentProgress.DONE
+                    ),
+                }
+            )
+    return rows
+
+
 def assignment_get_for_user(user, assignment_id) -> Assignment:
     try:
         a = Assignment.objects.select_related("document").get(pk=int(assignment_id))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lantoa.documents import edoc_views, views
+from lantoa.documents import edoc_views, progress_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -21,6 +21,16 @@ urlpatterns = [
     ),
     path("<int:document_id>/", views.document_detail, name="detail"),
     path("<int:document_id>/sua/", views.document_edit, name="edit"),
+    path(
+        "<int:document_id>/tien-do/",
+        progress_views.assignment_progress_page,
+        name="progress",
+    ),
+    path(
+        "<int:document_id>/tien-do.xlsx",
+        progress_views.assignment_progress_xlsx,
+        name="progress_xlsx",
+    ),
     path("<int:document_id>/lay-y-kien/", views.document_consult, name="consult"),
     path("<int:document_id>/gop-y/", views.document_respond, name="respond"),
     path("<int:document_id>/trinh/", views.document_submit, name="submit"),
