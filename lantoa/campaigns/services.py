@@ -25,7 +25,9 @@ def _validate(
         errors["ends_on"] = "Ngày kết thúc phải sau ngày bắt đầu."
     if opening_on and starts_on and ends_on and not (starts_on <= opening_on <= ends_on):
         errors["opening_on"] = "Ngày khai mạc phải nằm trong Tuần lễ."
-    if Campaign.objects.filter(year=year).exists():
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = "Năm phải trong khoảng 2000–2100."
+    elif Campaign.objects.filter(year=year).exists():
         errors["year"] = f"Đã có Tuần lễ năm {year}."
     if errors:
         raise ValidationError(errors)

@@ -125,3 +125,17 @@ def test_every_operation_documents_its_problem_answers(client):
             if operation.get("security"):
                 assert {"401", "403"} <= codes, (method, path)
     assert "429" in schema["paths"]["/api/v1/auth/token"]["post"]["responses"]
+
+
+@pytest.mark.django_db
+def test_campaign_year_is_bounded(demo_tree, api_as):
+    payload = {
+        "year": 10**12,
+        "title": "Tuần lễ",
+        "theme": "Chủ đề",
+        "starts_on": "2030-10-01",
+        "ends_on": "2030-10-07",
+        "owner_unit_id": demo_tree["bo"].pk,
+    }
+    body = _problem(api_as("bo.gddt").post("/api/v1/campaigns", payload), 400)
+    assert any(e["field"] == "year" for e in body["errors"])
