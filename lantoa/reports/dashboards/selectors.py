@@ -123,8 +123,9 @@ class Succession:
 def succession_for_unit(*, unit: Unit) -> Succession:
     """How earlier figures map to ``unit`` through the 2025 successions. One query.
 
-    A figure counts fully when its unit lies in ``unit``'s subtree. Otherwise it follows the
-    nearest closed unit above it (or itself) that has successors: a split unit's figures are
+    A figure counts fully when its unit lies in ``unit``'s subtree below no closed unit with
+    successors (a closed ``unit`` shows its whole subtree as it was). Otherwise it follows
+    the nearest closed unit above it (or itself) that has successors: a split unit's figures are
     divided among its successors by share, a unit without shares passes everything to its
     primary successor, a successor that closed again passes its part on (up to
     ``SUCCESSION_DEPTH`` steps); the part landing in ``unit``'s subtree is the weight. A
@@ -176,6 +177,11 @@ def succession_for_unit(*, unit: Unit) -> Succession:
     landing = sorted(p for p in outside if flow(p))
     # Closed units nested in a landing one pass on their own part (maybe none): holes.
     terms = [(p, flow(p)) for p in outside if any(p.startswith(top) for top in landing)]
+    if unit.valid_to is None:
+        # A unit in operation: a closed unit below it passes on only the part of its
+        # history that stays in the subtree (a school split with a ward elsewhere). A closed
+        # unit keeps showing its own subtree's figures as they were.
+        terms += [(p, flow(p)) for p in flows if p.startswith(unit.path) and p != unit.path]
     terms.sort(key=lambda term: -len(term[0]))
     predecessors = []
     for path in landing:
@@ -202,10 +208,10 @@ def year_over_year(*, unit: Unit) -> dict:
     campaigns = list(Campaign.objects.order_by("year").only("id", "year", "title"))
     succession = succession_for_unit(unit=unit)
     weights = [Decimal(1)] + [weight for _path, weight in succession.terms]
-    whens = [When(succession.here, then=Value(0))] + [
+    whens = [
         When(subtree_q(path, "unit__path"), then=Value(i))
         for i, (path, _weight) in enumerate(succession.terms, start=1)
-    ]
+    ] + [When(succession.here, then=Value(0))]
     rows_q = reduce(
         or_,
         [subtree_q(path, "unit__path") for path, weight in succession.terms if weight],
