@@ -21,6 +21,7 @@ from lantoa.reports.models import (
     ReportingMove,
     ReportingNode,
     ReportingTotal,
+    ReportValue,
     first_of,
 )
 from lantoa.units.models import Unit, subtree_q
@@ -95,30 +96,55 @@ def _values(totals: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in totals.items() if k not in COUNT_CODES}
 
 
+def _leaf_figures(campaign: Campaign, nodes: list[ReportingNode], unit: Unit) -> dict:
+    """Own counted values and completeness counts of ``nodes`` (leaves keep no total rows)
+    and of ``unit`` itself: two queries, whatever the list (``unit`` keeps it non-empty)."""
+    from lantoa.reports.lines.services import contribution
+
+    ids = [n.unit_id for n in nodes] + [unit.pk]
+    values: dict[int, dict[str, int]] = defaultdict(dict)
+    for unit_id, code, value in ReportValue.objects.filter(
+        campaign=campaign, unit_id__in=ids, counted=True
+    ).values_list("unit_id", "indicator_code", "value"):
+        if value:
+            values[unit_id][code] = int(value)
+    states = {
+        unit_id: (state, on_time)
+        for unit_id, state, on_time in Report.objects.filter(
+            campaign=campaign, unit_id__in=ids
+        ).values_list("unit_id", "state", "on_time")
+    }
+    out = {}
+    for n in nodes:
+        state, on_time = states.get(n.unit_id, ("", None))
+        counts = contribution(state=state, on_time=on_time, expected=n.expected, values={})
+        out[n.unit_id] = {**values.get(n.unit_id, {}), **counts}
+    out[unit.pk] = dict(values.get(unit.pk, {}))
+    return out
+
+
 def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
     """Same shape as ``rollup_for_unit``, one row per reporting child (its whole reporting
-    subtree), from the node totals."""
+    subtree), from the node totals (leaf children: their own report). Five queries."""
     node = line_node(campaign=campaign, unit=unit)
     empty = {"unit_id": unit.pk, "own": {}, "totals": {}, "rows": [], "line": LINE_REPORTING}
     if node is None:
         return empty
     children = list(_children(campaign, unit))
-    totals = _totals(campaign, [unit.pk, *(c.unit_id for c in children)])
-    mine = _values(totals.get(unit.pk, {}))
-    own = dict(mine)
+    totals = _totals(campaign, [unit.pk, *(c.unit_id for c in children if not c.leaf)])
+    leaves = _leaf_figures(campaign, [c for c in children if c.leaf], unit)
+    own = leaves[unit.pk]
+    mine = dict(own) if node.leaf else _values(totals.get(unit.pk, {}))
     rows = []
     for child in children:
-        t = totals.get(child.unit_id, {})
-        values = _values(t)
-        for code, v in values.items():
-            own[code] = own.get(code, 0) - v
+        t = leaves[child.unit_id] if child.leaf else totals.get(child.unit_id, {})
         rows.append(
             {
                 "unit_id": child.unit_id,
                 "unit_name": child.unit.name,
                 "unit_code": child.unit.code,
                 "unit_path": child.unit.path,
-                "values": values,
+                "values": _values(t),
                 "expected": t.get(COUNT_EXPECTED, 0),
                 "submitted": t.get(COUNT_SUBMITTED, 0),
                 "on_time": t.get(COUNT_ON_TIME, 0),
@@ -127,7 +153,7 @@ def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
         )
     return {
         "unit_id": unit.pk,
-        "own": {k: v for k, v in own.items() if v},
+        "own": own,
         "totals": mine,
         "rows": rows,
         "line": LINE_REPORTING,
@@ -167,6 +193,8 @@ def completeness_by_line(
             )
         else:
             own = {COUNT_EXPECTED: 1}
+    if node.leaf:
+        mine, own = {}, {}  # nothing reports to it
     for key, code in (
         ("expected", COUNT_EXPECTED),
         ("submitted", COUNT_SUBMITTED),
@@ -199,7 +227,8 @@ def reporting_part(*, campaign: Campaign, unit: Unit) -> dict:
     if node is None:
         return {"node": None, "parent": None, "children": [], "via": [], "moves": []}
     children = list(_children(campaign, unit))
-    totals = _totals(campaign, [c.unit_id for c in children])
+    totals = _totals(campaign, [unit.pk, *(c.unit_id for c in children if not c.leaf)])
+    totals.update(_leaf_figures(campaign, [c for c in children if c.leaf], unit))
     parent = Unit.objects.filter(pk=node.parent_unit_id).only("id", "name").first()
     via = (
         ReportingNode.objects.filter(campaign=campaign, contested_by__issuer_unit=unit)

@@ -117,9 +117,10 @@ def _insert_nodes(cur, campaign: Campaign) -> None:
     sql, params = qs.order_by().query.sql_with_params()
     cur.execute(
         f"INSERT INTO {NODE} (campaign_id, unit_id, admin_parent_id, parent_unit_id, due_on, "  # noqa: S608
-        "path, depth, moved, expected) "
-        f"SELECT %s, q.id, q.admin_parent_id, q.admin_parent_id, q.due, '', 0, %s, %s FROM ({sql}) q",
-        [campaign.pk, False, False, *params],
+        "path, depth, moved, expected, leaf) "
+        f"SELECT %s, q.id, q.admin_parent_id, q.admin_parent_id, q.due, '', 0, %s, %s, %s "
+        f"FROM ({sql}) q",
+        [campaign.pk, False, False, True, *params],
     )
 
 
@@ -190,6 +191,15 @@ def _compute_paths(cur, campaign: Campaign) -> int:
     return cur.fetchone()[0]
 
 
+def _set_leaves(cur, campaign: Campaign) -> None:
+    cur.execute(
+        f"UPDATE {NODE} SET leaf = NOT EXISTS (SELECT 1 FROM {NODE} c "  # noqa: S608
+        f"WHERE c.campaign_id = {NODE}.campaign_id AND c.parent_unit_id = {NODE}.unit_id "
+        "AND c.path <> '') WHERE campaign_id = %s",
+        [campaign.pk],
+    )
+
+
 def _set_expected(cur, campaign: Campaign) -> None:
     cur.execute(
         f"UPDATE {NODE} SET expected = (due_on IS NOT NULL AND EXISTS ("  # noqa: S608
@@ -210,10 +220,11 @@ def _contributions_sql(max_depth: int) -> tuple[str, list]:
         f"SELECT {anc} AS anc, rv.indicator_code AS code, rv.value AS v "  # noqa: S608
         f"FROM reports_reportvalue rv JOIN {NODE} n "
         "ON n.campaign_id = rv.campaign_id AND n.unit_id = rv.unit_id "
-        f"JOIN ({levels}) lv ON lv.k <= n.depth "
+        f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
         "WHERE rv.campaign_id = %s AND rv.counted = %s AND n.path <> '' "
         "UNION ALL "
-        f"SELECT {anc}, '{COUNT_EXPECTED}', 1 FROM {NODE} n JOIN ({levels}) lv ON lv.k <= n.depth "
+        f"SELECT {anc}, '{COUNT_EXPECTED}', 1 FROM {NODE} n "
+        f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
         "WHERE n.campaign_id = %s AND n.expected = %s AND n.path <> '' "
         "UNION ALL "
         f"SELECT {anc}, CASE x.c WHEN 1 THEN '{COUNT_SUBMITTED}' WHEN 2 THEN '{COUNT_ON_TIME}' "
@@ -222,7 +233,7 @@ def _contributions_sql(max_depth: int) -> tuple[str, list]:
         "AND r.unit_id = n.unit_id "
         "JOIN (SELECT 1 AS c UNION ALL SELECT 2 UNION ALL SELECT 3) x "
         f"ON x.c = 1 OR (x.c = 2 AND r.on_time = %s) OR (x.c = 3 AND r.state = '{ReportState.ACCEPTED}') "
-        f"JOIN ({levels}) lv ON lv.k <= n.depth "
+        f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
         f"WHERE n.campaign_id = %s AND n.expected = %s AND n.path <> '' AND r.state IN ({counted})"
     )
     return sql, []
@@ -277,6 +288,7 @@ def reporting_tree_build(*, campaign: Campaign, force: bool = False) -> int:
                 [False, campaign.pk],
             )
             _compute_paths(cur, campaign)
+        _set_leaves(cur, campaign)
         _set_expected(cur, campaign)
         _compute_totals(cur, campaign)
     return ReportingNode.objects.filter(campaign=campaign).count()
@@ -338,7 +350,7 @@ def reporting_totals_apply(*, report, before: dict, after: dict) -> None:
     (inside the caller's transaction)."""
     node = first_of(
         ReportingNode.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id).only(
-            "path", "expected"
+            "path", "expected", "leaf"
         )
     )
     if node is None or not node.path:
@@ -351,7 +363,8 @@ def reporting_totals_apply(*, report, before: dict, after: dict) -> None:
     delta = {k: v for k, v in delta.items() if v}
     if not delta:
         return
-    ancestors = node.ancestor_ids()
+    # A leaf's total is its own report: only the nodes above it keep rows.
+    ancestors = node.ancestor_ids(include_self=not node.leaf)
     shard = report.unit_id % TOTAL_SHARDS
     rows = [
         (report.campaign_id, anc, shard if level <= SHARDED_DEPTH else 0, code, value)
