@@ -14,9 +14,9 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> Tạo môi trường ảo .venv"
   "$PY" -m venv .venv
 fi
-if [ ! -f .venv/.installed ] || [ requirements.txt -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-  echo "==> Cài đặt thư viện (phiên bản cố định trong requirements.txt)"
-  pipq -r requirements.txt
+if [ ! -f .venv/.installed ] || [ requirements.lock -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  echo "==> Cài đặt thư viện (phiên bản và mã băm cố định trong requirements.lock)"
+  pipq --require-hashes -r requirements.lock
   pipq --no-deps -e .
   touch .venv/.installed
 fi

@@ -12,8 +12,8 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> Tạo môi trường ảo .venv"
   "$PY" -m venv .venv
 fi
-echo "==> Cài đặt thư viện (requirements-dev.txt)"
-pipq -r requirements-dev.txt
+echo "==> Cài đặt thư viện (requirements-dev.lock: phiên bản và mã băm cố định)"
+pipq --require-hashes -r requirements-dev.lock
 pipq --no-deps -e .
 
 if ! command -v chromium >/dev/null 2>&1; then
@@ -36,6 +36,8 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 
 export LANTOA_DATA_DIR="${LANTOA_DATA_DIR:-$PWD/var/test}"
+echo "==> Tệp khóa thư viện khớp requirements*.txt"
+.venv/bin/python scripts/check_lock.py
 echo "==> ruff"
 .venv/bin/ruff check lantoa scripts
 .venv/bin/ruff format --check lantoa scripts
