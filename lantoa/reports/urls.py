@@ -17,6 +17,11 @@ urlpatterns = [
     path("<int:campaign_id>/<int:unit_id>/nhap-excel/", views.report_upload, name="upload"),
     path("<int:campaign_id>/<int:unit_id>/phien-ban/", views.report_versions_page, name="versions"),
     path("<int:campaign_id>/<int:unit_id>/xet-duyet/", views.review_list, name="review"),
+    path(
+        "<int:campaign_id>/<int:unit_id>/xet-duyet/hang-loat/",
+        views.review_bulk,
+        name="review_bulk",
+    ),
     path("<int:campaign_id>/<int:unit_id>/tien-do/", views.completeness_page, name="completeness"),
     path("<int:campaign_id>/<int:unit_id>/tong-hop/", views.rollup_page, name="rollup"),
     path("<int:campaign_id>/<int:unit_id>/tuyen-bao-cao/", views.lines_page, name="lines"),

@@ -24,7 +24,7 @@ from lantoa.campaigns.selectors import (
     campaign_get,
     campaigns_list,
 )
-from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
+from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
 from lantoa.core.exports import export_request
 from lantoa.core.redirects import safe_next
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
@@ -481,6 +481,55 @@ def review_list(request, campaign_id, unit_id):
             "can_review_children": can_review_children(request.user, unit),
         },
     )
+
+
+BULK_MAX = 500
+
+
+@login_required
+@require_POST
+def review_bulk(request, campaign_id, unit_id):
+    """Accept or return several reports at once: each one still goes through its own
+    service call (scope, state and role checked, history written); the answer says which
+    went through and why the others did not."""
+    campaign, unit, _a = _office(request, campaign_id, unit_id)
+    action = request.POST.get("action")
+    back = reverse("reports:review", args=[campaign.pk, unit.pk])
+    ids = [v for v in request.POST.getlist("unit")[:BULK_MAX] if v.isdigit()]
+    if action not in ("accept", "return") or not ids:
+        messages.error(request, _("Hãy chọn ít nhất một báo cáo và một thao tác."))
+        return redirect(back)
+    reason = request.POST.get("reason", "")
+    done, failed = [], []
+    for child_id in dict.fromkeys(ids):
+        try:
+            report = report_get_for_user(request.user, campaign.pk, int(child_id))
+        except NotFound:
+            failed.append(_("Đơn vị #%(id)s: không tìm thấy báo cáo.") % {"id": child_id})
+            continue
+        try:
+            if action == "accept":
+                services.report_accept(report=report, user=request.user)
+            else:
+                services.report_return(report=report, user=request.user, reason=reason)
+            done.append(report.unit.name)
+        except NotFound:
+            failed.append(_("Đơn vị #%(id)s: không tìm thấy báo cáo.") % {"id": child_id})
+        except ValidationError as exc:
+            text = " ".join(e["message"] for e in error_messages(exc))
+            failed.append(f"{report.unit.name}: {text}")
+        except (Conflict, PermissionDeniedError) as exc:
+            failed.append(f"{report.unit.name}: {exc.detail}")
+    if done:
+        template = (
+            _("Đã tiếp nhận %(n)s báo cáo: %(names)s.")
+            if action == "accept"
+            else _("Đã trả lại %(n)s báo cáo: %(names)s.")
+        )
+        messages.success(request, template % {"n": len(done), "names": ", ".join(done)})
+    for text in failed:
+        messages.error(request, text)
+    return redirect(back)
 
 
 MISSING_PER_PAGE = 100

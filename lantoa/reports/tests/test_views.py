@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from lantoa.reports.models import Report
+from lantoa.units.models import Unit
 
 
 @pytest.fixture
@@ -423,3 +424,42 @@ def test_units_without_a_report_show_a_dash_not_zero(demo, c2023, client_as):
     )
     row = re.search(rf'<tr data-unit="{silent[0]["unit_id"]}">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'data-code="lop_hoc"><span title="Chưa báo cáo">—</span>', row)
+
+
+def test_bulk_accept_and_return_check_each_report(demo, c2023, client_as):
+    """Bulk review: every report goes through its own service call (state, scope, role,
+    history); the ones that cannot move are named with the reason, the others move."""
+    from lantoa.history.models import HistoryEntry
+
+    pgd = demo.units["pgd_longbien"]
+    client = client_as("pgd.longbien")
+    url = reverse("reports:review_bulk", args=[c2023.pk, pgd.pk])
+    page = client.get(reverse("reports:review", args=[c2023.pk, pgd.pk])).content.decode()
+    assert 'id="bulk-accept"' in page and 'name="unit"' in page
+    submitted = list(
+        Report.objects.filter(
+            campaign=c2023, unit__in=Unit.objects.get_children(pgd), state="submitted"
+        )
+    )
+    other = Report.objects.filter(campaign=c2023, unit__in=Unit.objects.get_children(pgd)).exclude(
+        state="submitted"
+    )[0]
+    outside = demo.units["ubnd_tdm"]
+    assert submitted
+    picked = [str(r.unit_id) for r in submitted] + [str(other.unit_id), str(outside.pk)]
+    # Return without a reason: refused one by one, nothing moves.
+    r = client.post(url, {"action": "return", "unit": picked, "reason": ""}, follow=True)
+    html = r.content.decode()
+    assert "ít nhất 5 ký tự" in html
+    assert all(Report.objects.get(pk=x.pk).state == "submitted" for x in submitted)
+    before = HistoryEntry.objects.count()
+    r = client.post(url, {"action": "accept", "unit": picked}, follow=True)
+    html = r.content.decode()
+    assert f"Đã tiếp nhận {len(submitted)} báo cáo" in html
+    assert f"{other.unit.name}: Chỉ tiếp nhận được báo cáo đã gửi" in html
+    assert f"Đơn vị #{outside.pk}: không tìm thấy báo cáo." in html
+    assert all(Report.objects.get(pk=x.pk).state == "accepted" for x in submitted)
+    assert HistoryEntry.objects.count() - before >= len(submitted)
+    # Someone who may not review: nothing moves.
+    r = client_as("th.giathuy").post(url, {"action": "accept", "unit": picked})
+    assert r.status_code in (302, 404)
