@@ -10,3 +10,10 @@ class CoreConfig(AppConfig):
         from lantoa.core.uploads import download_register
 
         download_register("export", export_download)
+
+        # Any other Pillow use (signature images, seals…) refuses decompression bombs at the
+        # same size as uploads do (Pillow raises DecompressionBombError at twice this).
+        from django.conf import settings
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = settings.LANTOA_MAX_IMAGE_PIXELS

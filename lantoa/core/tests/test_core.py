@@ -74,7 +74,7 @@ def test_production_settings_hash_with_argon2():
     from lantoa.config.settings import base
 
     assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    assert base.AXES_FAILURE_LIMIT == 5
+    assert base.LANTOA_LOGIN_ACCOUNT_LIMIT == 5 and base.LANTOA_LOGIN_ADDRESS_LIMIT == 30
 
 
 @pytest.mark.django_db
