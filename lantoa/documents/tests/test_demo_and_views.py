@@ -120,7 +120,7 @@ def test_pages(demo, client_as):
     assert page.status_code == 200
     assert "4864/BGDĐT-GDĐT" in html and "3442/SGDĐT-GDĐT-ĐH" in html
     assert "Xây dựng năng lực tự học trong kỷ nguyên số" in html
-    assert 'value="2023-10-13"' in html  # three days before the department's 16/10
+    assert 'value="13/10/2023"' in html  # three days before the department's 16/10
     assert "UBND phường Bồ Đề" in html
     tdm = by_ref("220/KH-UBND")
     leader = client_as("ubnd.thudaumot")

@@ -28,6 +28,8 @@ def test_dashboard_draws_its_charts_offline(browser_login, demo_live_server):
     page.on("request", lambda request: requested.append(request.url))
 
     unit = world.units["ubnd_longbien"]
+    # A short phone screen, so the charts start well below the fold whatever the table above.
+    page.set_viewport_size({"width": 360, "height": 560})
     page.goto(
         f"{demo_live_server.url}/tong-hop/?campaign={campaign.pk}&unit={unit.pk}&indicator=lop_hoc"
     )
