@@ -15,7 +15,7 @@ services, then over Django's test client:
 
 Exits non-zero on the first failure. Used by lantoa/core/tests/test_replica_postgres.py,
 which starts the two clusters; an operator can run it against a staging pair (it writes a
-campaign year 2999 and one activity: use a scratch database).
+campaign year 2099 and one activity: use a scratch database).
 """
 
 import os
@@ -91,7 +91,7 @@ def main():
     root = unit_create(parent=None, name="Bộ Giáo dục và Đào tạo", kind=UnitKind.BO_GDDT)
     today = timezone.localdate()
     campaign = campaign_create(
-        year=2999,
+        year=2099,
         title="Tuần lễ thử bản sao",
         theme="Thử",
         starts_on=today + timedelta(days=10),

@@ -8,7 +8,9 @@ Rules (docs/operations.md, "Data folder"):
   worker and every child process use the same folder.
 - Lantoa marks a folder it uses with a ``.lantoa-data`` file. A missing or empty folder is
   created and marked. A non-empty folder without the marker is refused, unless it already
-  holds Lantoa's files (a folder from before the marker existed), which is adopted.
+  holds Lantoa's files (a folder from before the marker existed) or it is the checkout's own
+  ``var/`` (ignored by git, where the test command keeps its scratch folders), which are
+  adopted.
 - Once the SQLite database has been seen in a marked folder, the marker remembers it; if
   the database file later disappears (wrong folder mounted, a restore that forgot it) the
   folder is refused instead of silently starting an empty database and a new secret key.
@@ -54,14 +56,15 @@ def resolve_data_dir(
             )
         path = root / "var"
     path = path.resolve()
+    own = path == (root / "var").resolve()
     if uses_sqlite is None:
         uses_sqlite = not environ.get("DATABASE_URL")
-    _check(path, uses_sqlite)
+    _check(path, uses_sqlite, own=own)
     environ["LANTOA_DATA_DIR"] = str(path)
     return path
 
 
-def _check(path: Path, uses_sqlite: bool) -> None:
+def _check(path: Path, uses_sqlite: bool, *, own: bool = False) -> None:
     marker = path / MARKER
     if path.exists() and not path.is_dir():
         raise DataDirError(
@@ -71,7 +74,7 @@ def _check(path: Path, uses_sqlite: bool) -> None:
         path.mkdir(parents=True)
     if not marker.exists():
         entries = [p.name for p in path.iterdir()]
-        if entries and not any(name in entries for name in LANTOA_FILES):
+        if entries and not own and not any(name in entries for name in LANTOA_FILES):
             raise DataDirError(
                 f"LANTOA_DATA_DIR={path} đã có tệp khác nhưng không phải thư mục dữ liệu của "
                 f"Lantoa (không có tệp đánh dấu {MARKER}). Hãy chọn một thư mục trống hoặc "
