@@ -3,24 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from lantoa.core.dates import VietnameseDateField
 from lantoa.units.models import Unit, UnitKind
+from lantoa.units.services import DESCRIPTIVE_FIELDS
 
 
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = [
-            "name",
-            "kind",
-            "code",
-            "edoc_code",
-            "abbreviation",
-            "governing_body",
-            "place_name",
-            "email",
-            "address",
-            "valid_from",
-            "valid_to",
-        ]
+        fields = list(DESCRIPTIVE_FIELDS)
         field_classes = {"valid_from": VietnameseDateField, "valid_to": VietnameseDateField}
 
     kind = forms.ChoiceField(label=_("Loại"), choices=UnitKind.choices)

@@ -21,7 +21,8 @@ from lantoa.units.permissions import (
     can_move_unit,
 )
 
-TRACKED = [
+# The unit's own descriptive fields: what the edit form shows and an edit may change.
+DESCRIPTIVE_FIELDS = (
     "name",
     "kind",
     "code",
@@ -33,8 +34,8 @@ TRACKED = [
     "address",
     "valid_from",
     "valid_to",
-    "successor_id",
-]
+)
+TRACKED = [*DESCRIPTIVE_FIELDS, "successor_id"]
 
 
 def _snapshot(unit: Unit) -> dict:
@@ -69,20 +70,7 @@ def _validate(unit: Unit) -> None:
 
 # What an edit may change; the tree position (path, depth), the search key and the
 # timestamps are the service's own.
-UPDATABLE = {
-    "name",
-    "kind",
-    "code",
-    "edoc_code",
-    "abbreviation",
-    "governing_body",
-    "place_name",
-    "email",
-    "address",
-    "valid_from",
-    "valid_to",
-    "successor",
-}
+UPDATABLE = {*DESCRIPTIVE_FIELDS, "successor"}
 
 
 @transaction.atomic
