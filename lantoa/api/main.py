@@ -203,7 +203,17 @@ PathView._not_allowed = _method_not_allowed
 
 
 def _register() -> None:
-    from lantoa.api import activities, campaigns, documents, edocs, honours, reports, units
+    from lantoa.api import (
+        activities,
+        campaigns,
+        documents,
+        edocs,
+        exports,
+        honours,
+        reminders,
+        reports,
+        units,
+    )
 
     api.add_router("", units.router)
     api.add_router("", campaigns.router)
@@ -213,6 +223,8 @@ def _register() -> None:
     api.add_router("", reports.router)
     api.add_router("", activities.router)
     api.add_router("", honours.router)
+    api.add_router("", reminders.router)
+    api.add_router("", exports.router)
 
 
 _register()

@@ -28,6 +28,7 @@ NUMBER_OUT_OF_RANGE = "number_out_of_range"
 CONFLICT = "conflict"
 VERSION_STALE = "version_stale"
 STATE_LOCKED = "state_locked"
+EXPORT_NOT_READY = "export_not_ready"
 # 413
 REQUEST_TOO_LARGE = "request_too_large"
 # uploads (lantoa.core.uploads) and spreadsheets (lantoa.core.spreadsheets), as

@@ -100,6 +100,14 @@ def exports_for_user(*, user):
     return ExportJob.objects.filter(user=user)[:30]
 
 
+def export_get_for_user(user, pk) -> ExportJob:
+    """One export job of the requesting user; anyone else's (or none) is NotFound."""
+    try:
+        return ExportJob.objects.get(pk=int(pk), user_id=getattr(user, "pk", None))
+    except (ExportJob.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound
+
+
 def export_download(user, pk: int) -> Download:
     """Resolver of the scoped download view: the requesting user's finished export only."""
     job = ExportJob.objects.filter(

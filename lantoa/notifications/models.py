@@ -72,6 +72,14 @@ class ReminderLog(TimeStamped):
         default=ReminderDelivery.DELIVERED,
     )
     delivered_at = models.DateTimeField(_("thời điểm đến nơi"), null=True, blank=True)
+    # The office's "remind all" that wrote it (none for the daily job).
+    run = models.ForeignKey(
+        "notifications.ReminderRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reminders",
+    )
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -140,3 +148,69 @@ class EmailMessageLog(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.pk} {self.status}"
+
+
+class ReminderRunStatus(models.TextChoices):
+    QUEUED = "queued", _("đang chờ")
+    RUNNING = "running", _("đang gửi")
+    DONE = "done", _("đã xong")
+    FAILED = "failed", _("không thành công")
+
+
+REMINDER_RUN_ACTIVE = (ReminderRunStatus.QUEUED, ReminderRunStatus.RUNNING)
+
+
+class ReminderRun(TimeStamped):
+    """One "remind all" asked by an office: the worker reminds the missing units of its
+    subtree (``notifications.tasks.remind_missing_units``) and records the outcome here.
+
+    At most one run per office and campaign is waiting or running at a time (a second
+    click gets the same run); each reminder it wrote points back to it (``ReminderLog.run``).
+    """
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="reminder_runs"
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("đơn vị đôn đốc"),
+        on_delete=models.CASCADE,
+        related_name="reminder_runs",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đôn đốc"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=ReminderRunStatus.choices,
+        default=ReminderRunStatus.QUEUED,
+    )
+    expected = models.PositiveIntegerField(_("số đơn vị cần đôn đốc"), default=0)
+    reminded = models.PositiveIntegerField(_("số đơn vị đã đôn đốc"), default=0)
+    skipped = models.PositiveIntegerField(_("số đơn vị bỏ qua"), default=0)
+    error = models.CharField(_("lỗi"), max_length=255, blank=True, default="")
+    finished_at = models.DateTimeField(_("thời điểm xong"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lượt đôn đốc tất cả")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="reminder_run_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id} {self.status}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in REMINDER_RUN_ACTIVE

@@ -1,7 +1,9 @@
 from collections.abc import Iterable
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
+from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.campaigns.models import Campaign
 from lantoa.core.errors import NotFound
 from lantoa.notifications.models import (
@@ -10,6 +12,7 @@ from lantoa.notifications.models import (
     Notification,
     ReminderDelivery,
     ReminderLog,
+    ReminderRun,
 )
 from lantoa.units.models import subtree_q
 
@@ -88,3 +91,49 @@ def mask_address(address: str) -> str:
         return address[:1] + "***" if address else ""
     local, domain = address.rsplit("@", 1)
     return f"{local[:1]}***@{domain}"
+
+
+def reminder_runs_for_office(*, campaign: Campaign, unit):
+    """The office's "remind all" runs for ``campaign``, newest first (one query)."""
+    return ReminderRun.objects.filter(campaign=campaign, unit=unit).select_related("requested_by")
+
+
+def reminder_run_get_for_user(user, run_id) -> ReminderRun:
+    """A run is seen by whoever sees the office that asked for it; anyone else gets 404."""
+    try:
+        run = ReminderRun.objects.select_related("campaign", "unit", "requested_by").get(
+            pk=int(run_id)
+        )
+    except (ReminderRun.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound
+    unit_get_for_user(user, run.unit_id)
+    return run
+
+
+def reminder_run_state(run: ReminderRun) -> dict:
+    """A run as JSON, read afresh (the page's JSON answer and the API)."""
+    run.refresh_from_db()
+    return {
+        "id": run.pk,
+        "campaign_id": run.campaign_id,
+        "unit_id": run.unit_id,
+        "status": run.status,
+        "expected": run.expected,
+        "reminded": run.reminded,
+        "skipped": run.skipped,
+        "requested_at": run.created_at,
+        "finished_at": run.finished_at,
+    }
+
+
+def reminder_run_text(run: ReminderRun) -> str:
+    """What the office is told when it clicks "remind all" (page, htmx, JSON, API)."""
+    if run.expected:
+        text = _("Đang gửi nhắc nhở tới %(n)s đơn vị chưa nộp báo cáo.") % {"n": run.expected}
+    else:
+        text = _("Không có đơn vị nào cần đôn đốc thêm hôm nay.")
+    if run.skipped:
+        text += " " + _("%(n)s đơn vị đã được đôn đốc hôm nay nên không gửi lại.") % {
+            "n": run.skipped
+        }
+    return text

@@ -1,5 +1,6 @@
 """Notices to the people of units: in-app + e-mail (queued, sent by the worker after commit)."""
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
@@ -12,18 +13,23 @@ from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import ROLE_RANK, Membership, Role
 from lantoa.campaigns.models import Campaign, ReportingDeadline
-from lantoa.core.errors import Conflict, PermissionDeniedError
+from lantoa.core.errors import PermissionDeniedError
 from lantoa.history.services import history_record
 from lantoa.notifications.emails import Draft, emails_queue
 from lantoa.notifications.models import (
+    REMINDER_RUN_ACTIVE,
     EmailMessageLog,
     Notification,
     ReminderDelivery,
     ReminderKind,
     ReminderLog,
+    ReminderRun,
+    ReminderRunStatus,
 )
 from lantoa.notifications.permissions import can_send_reminders
 from lantoa.units.models import Unit
+
+logger = logging.getLogger(__name__)
 
 
 def unit_recipients(units: Iterable[Unit], *, min_role: str = Role.EDITOR):
@@ -214,16 +220,11 @@ def _remind(
     today: date,
     user=None,
     office: Unit | None = None,
+    run: ReminderRun | None = None,
 ) -> list[int]:
     """Log and send one reminder per missing unit not yet reminded today (this kind)."""
     ids = [m["unit_id"] for m in missing]
-    already: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        already.update(
-            ReminderLog.objects.filter(
-                campaign=campaign, kind=kind, sent_on=today, unit_id__in=ids[start : start + _CHUNK]
-            ).values_list("unit_id", flat=True)
-        )
+    already = _reminded_on(campaign=campaign, kind=kind, unit_ids=ids, today=today)
     todo = [m for m in missing if m["unit_id"] not in already]
     if not todo:
         return []
@@ -240,6 +241,7 @@ def _remind(
                     sent_by=user if getattr(user, "pk", None) else None,
                     due_on=m.get("due_on"),
                     delivery=ReminderDelivery.PENDING,
+                    run=run,
                 )
                 for m in todo
             ],
@@ -312,38 +314,149 @@ def reminders_send_due(*, today: date | None = None) -> int:
     return sent
 
 
-def reminder_send_missing(*, campaign: Campaign, unit: Unit, user) -> dict:
-    """An office reminds, in one click, every unit of its subtree that has not submitted.
+STALE_RUN = timedelta(minutes=30)
 
-    Units already reminded by hand today are skipped. Returns
-    ``{"reminded": n, "skipped": k, "unit_ids": [...]}``.
+
+def _office_missing(*, campaign: Campaign, unit: Unit) -> list[dict]:
+    return [m for m in _missing_units(campaign=campaign, unit=unit) if m["unit_id"] != unit.pk]
+
+
+def _reminded_on(*, campaign: Campaign, kind: str, unit_ids: list[int], today: date) -> set[int]:
+    already: set[int] = set()
+    for start in range(0, len(unit_ids), _CHUNK):
+        already.update(
+            ReminderLog.objects.filter(
+                campaign=campaign,
+                kind=kind,
+                sent_on=today,
+                unit_id__in=unit_ids[start : start + _CHUNK],
+            ).values_list("unit_id", flat=True)
+        )
+    return already
+
+
+def reminder_run_request(*, campaign: Campaign, unit: Unit, user) -> ReminderRun:
+    """An office asks, in one click, to remind every unit of its subtree that has not
+    submitted. The request only counts them and stores the run; the worker reminds them
+    (``reminder_run_execute``) once the transaction commits.
+
+    Units already reminded by hand today are skipped (at most one manual reminder per unit
+    and day, as before). While a run of this office and campaign is waiting or running, a
+    second click gets that same run. A run with nobody left to remind is stored as done.
     """
     if not can_send_reminders(user, unit):
         raise PermissionDeniedError(_("Chỉ chuyên viên hoặc lãnh đạo đơn vị mới được đôn đốc."))
+    _stale_runs_fail(campaign=campaign, unit=unit)
+    active = ReminderRun.objects.filter(
+        campaign=campaign, unit=unit, status__in=REMINDER_RUN_ACTIVE
+    ).first()
+    if active is not None:
+        return active
+    ids = [m["unit_id"] for m in _office_missing(campaign=campaign, unit=unit)]
     today = timezone.localdate()
-    missing = [m for m in _missing_units(campaign=campaign, unit=unit) if m["unit_id"] != unit.pk]
+    skipped = len(
+        _reminded_on(campaign=campaign, kind=ReminderKind.MANUAL, unit_ids=ids, today=today)
+    )
+    todo = len(ids) - skipped
     try:
-        reminded = _remind(
+        with transaction.atomic():
+            run = ReminderRun.objects.create(
+                campaign=campaign,
+                unit=unit,
+                requested_by=user,
+                expected=todo,
+                skipped=skipped,
+                status=ReminderRunStatus.QUEUED if todo else ReminderRunStatus.DONE,
+                finished_at=None if todo else timezone.now(),
+            )
+    except IntegrityError:  # the same office clicked twice at once: one run
+        return ReminderRun.objects.get(campaign=campaign, unit=unit, status__in=REMINDER_RUN_ACTIVE)
+    if todo:
+        transaction.on_commit(lambda: _run_enqueue(run.pk))
+    return run
+
+
+def _stale_runs_fail(*, campaign: Campaign, unit: Unit) -> None:
+    """A run whose worker died (no news for 30 minutes) no longer blocks a new one."""
+    ReminderRun.objects.filter(
+        campaign=campaign,
+        unit=unit,
+        status__in=REMINDER_RUN_ACTIVE,
+        updated_at__lt=timezone.now() - STALE_RUN,
+    ).update(status=ReminderRunStatus.FAILED, error="stale", finished_at=timezone.now())
+
+
+def _run_enqueue(run_id: int) -> None:
+    from lantoa.notifications.tasks import remind_missing_units
+
+    try:
+        remind_missing_units(run_id)
+    except Exception as exc:  # the queue is down: say so on the run
+        logger.warning("Could not enqueue reminder run %s (%s)", run_id, type(exc).__name__)
+        ReminderRun.objects.filter(pk=run_id, status=ReminderRunStatus.QUEUED).update(
+            status=ReminderRunStatus.FAILED,
+            error=type(exc).__name__[:255],
+            finished_at=timezone.now(),
+        )
+
+
+def reminder_run_execute(*, run_id: int, final: bool = True) -> str:
+    """The worker's part of "remind all": remind the units still missing, a chunk per
+    transaction (progress visible in ``run.reminded``). Idempotent: a run already done is
+    skipped, and a retried run skips the units it (or anyone) reminded by hand today.
+    Returns "done" or "skipped"; on an error the run goes back to the queue for the retry,
+    or is marked failed when ``final``."""
+    claimed = ReminderRun.objects.filter(pk=run_id, status=ReminderRunStatus.QUEUED).update(
+        status=ReminderRunStatus.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return "skipped"
+    run = ReminderRun.objects.select_related("campaign", "unit", "requested_by").get(pk=run_id)
+    try:
+        _run_chunks(run)
+    except Exception as exc:
+        ReminderRun.objects.filter(pk=run_id).update(
+            status=ReminderRunStatus.FAILED if final else ReminderRunStatus.QUEUED,
+            error=type(exc).__name__[:255],
+            finished_at=timezone.now() if final else None,
+            updated_at=timezone.now(),
+        )
+        raise
+    return "done"
+
+
+def _run_chunks(run: ReminderRun) -> None:
+    campaign, office, user = run.campaign, run.unit, run.requested_by
+    today = timezone.localdate()
+    missing = _office_missing(campaign=campaign, unit=office)
+    for start in range(0, len(missing), _CHUNK):
+        _remind(
             campaign=campaign,
-            missing=missing,
+            missing=missing[start : start + _CHUNK],
             kind=ReminderKind.MANUAL,
             today=today,
             user=user,
-            office=unit,
+            office=office,
+            run=run,
         )
-    except IntegrityError:
-        raise Conflict(_("Đang có một lượt đôn đốc khác cho các đơn vị này. Vui lòng thử lại."))
-    if reminded:
-        history_record(
-            actor=user,
-            unit=unit,
-            obj=campaign,
-            action="remind",
-            summary=_("Đôn đốc %(n)s đơn vị chưa nộp báo cáo") % {"n": len(reminded)},
-            after={"unit_ids": reminded},
+        reminded = ReminderLog.objects.filter(run=run).count()
+        ReminderRun.objects.filter(pk=run.pk).update(reminded=reminded, updated_at=timezone.now())
+    unit_ids = list(ReminderLog.objects.filter(run=run).values_list("unit_id", flat=True))
+    with transaction.atomic():
+        ReminderRun.objects.filter(pk=run.pk).update(
+            status=ReminderRunStatus.DONE,
+            reminded=len(unit_ids),
+            skipped=len(missing) - len(unit_ids),
+            error="",
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
         )
-    return {
-        "reminded": len(reminded),
-        "skipped": len(missing) - len(reminded),
-        "unit_ids": reminded,
-    }
+        if unit_ids:
+            history_record(
+                actor=user,
+                unit=office,
+                obj=campaign,
+                action="remind",
+                summary=_("Đôn đốc %(n)s đơn vị chưa nộp báo cáo") % {"n": len(unit_ids)},
+                after={"unit_ids": sorted(unit_ids)},
+            )

@@ -8,7 +8,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from lantoa.core.jobs import local_crontab, recorded_job  # noqa: F401 (re-exported)
 from lantoa.notifications.emails import email_deliver, email_logs_purge, emails_sweep
-from lantoa.notifications.services import reminders_send_due
+from lantoa.notifications.services import reminder_run_execute, reminders_send_due
 
 
 @db_task(
@@ -28,6 +28,12 @@ def dispatch_emails(ids: list[int]) -> int:
     for pk in ids:
         send_email(pk)
     return len(ids)
+
+
+@db_task(retries=2, retry_delay=60, context=True)
+def remind_missing_units(run_id: int, task=None) -> str:
+    """An office's "remind all": the reminders, notices and e-mails of one run."""
+    return reminder_run_execute(run_id=run_id, final=task is None or task.retries == 0)
 
 
 @db_periodic_task(crontab(minute="*/10"))

@@ -19,4 +19,9 @@ urlpatterns = [
         views.remind_missing,
         name="remind_missing",
     ),
+    path(
+        "don-doc/<int:campaign_id>/<int:unit_id>/lich-su/",
+        views.reminder_runs,
+        name="reminder_runs",
+    ),
 ]

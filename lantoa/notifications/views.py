@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,9 @@ from lantoa.notifications.selectors import (
     mask_address,
     notification_get_for_user,
     notifications_for_user,
-    reminder_counts,
+    reminder_run_state,
+    reminder_run_text,
+    reminder_runs_for_office,
     unread_count,
 )
 
@@ -71,38 +74,50 @@ def _wants_json(request) -> bool:
 @login_required
 @require_POST
 def remind_missing(request, campaign_id, unit_id):
-    """One click: remind every unit below ``unit_id`` that has not submitted its report."""
+    """One click: the worker reminds every unit below ``unit_id`` that has not submitted;
+    the answer comes at once and the run's progress is on ``reminder_runs``."""
     campaign = campaign_get(campaign_id)
     unit = unit_get_for_user(request.user, unit_id)
     try:
-        result = services.reminder_send_missing(campaign=campaign, unit=unit, user=request.user)
-    except (PermissionDeniedError, Conflict) as exc:
-        status = 403 if isinstance(exc, PermissionDeniedError) else 409
+        run = services.reminder_run_request(campaign=campaign, unit=unit, user=request.user)
+    except PermissionDeniedError as exc:
         if _wants_json(request):
-            return JsonResponse({"detail": exc.detail}, status=status)
+            return JsonResponse({"detail": exc.detail}, status=403)
         if request.htmx:  # htmx swaps 2xx only: the message goes in a 200
             return render(request, "notifications/_remind_result.html", {"error": exc.detail})
         messages.error(request, exc.detail)
         return redirect(safe_next(request, "overview:dashboard"))
-    if result["reminded"]:
-        text = _("Đã đôn đốc %(n)s đơn vị chưa nộp báo cáo.") % {"n": result["reminded"]}
-    else:
-        text = _("Không có đơn vị nào cần đôn đốc thêm hôm nay.")
-    if result["skipped"]:
-        text += " " + _("%(n)s đơn vị đã được đôn đốc hôm nay nên không gửi lại.") % {
-            "n": result["skipped"]
-        }
+    text = reminder_run_text(run)
+    progress = reverse("notifications:reminder_runs", args=[campaign.pk, unit.pk])
     if _wants_json(request):
-        return JsonResponse({**result, "detail": text})
+        return JsonResponse(
+            {**reminder_run_state(run), "detail": text, "progress_url": progress}, status=202
+        )
     if request.htmx:
-        counts = reminder_counts(campaign=campaign, unit_ids=result["unit_ids"])
         return render(
             request,
             "notifications/_remind_result.html",
-            {"text": text, "result": result, "counts": counts},
+            {"text": text, "run": run, "progress_url": progress},
         )
     messages.success(request, text)
     return redirect(safe_next(request, "overview:dashboard"))
+
+
+@login_required
+def reminder_runs(request, campaign_id, unit_id):
+    """The office's "remind all" runs for a campaign: progress while the worker runs, then
+    how many units were reminded (htmx polls the table while one is running)."""
+    campaign = campaign_get(campaign_id)
+    unit = unit_get_for_user(request.user, unit_id)
+    runs = list(reminder_runs_for_office(campaign=campaign, unit=unit)[:30])
+    context = {
+        "campaign": campaign,
+        "unit": unit,
+        "runs": runs,
+        "polling": any(r.active for r in runs),
+    }
+    template = "notifications/_reminder_runs.html" if request.htmx else "notifications/runs.html"
+    return render(request, template, context)
 
 
 @login_required

@@ -25,13 +25,12 @@ from lantoa.campaigns.selectors import (
     campaigns_list,
 )
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
-from lantoa.core.exports import export_request
 from lantoa.core.redirects import safe_next
 from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
 from lantoa.notifications.selectors import reminder_counts
 from lantoa.reports import exports, services
-from lantoa.reports.export_jobs import runs_on_worker
+from lantoa.reports.export_jobs import report_export_request, runs_on_worker
 from lantoa.reports.forms import indicator_set_from_post
 from lantoa.reports.lines import selectors as line_selectors
 from lantoa.reports.lines import services as line_services
@@ -608,20 +607,13 @@ def rollup_page(request, campaign_id, unit_id):
 def _export_on_worker(request, kind: str, campaign, unit):
     """National exports are built by the task worker; the user downloads them from
     "Tệp xuất" when ready instead of holding a web worker for the whole build."""
-    names = {
-        "rollup_xlsx": exports.rollup_filename(campaign, unit),
-        "consolidated_docx": exports.consolidated_filename(campaign, unit),
-    }
-    export_request(
-        user=request.user,
-        kind=kind,
-        title=names[kind],
-        params={"campaign_id": campaign.pk, "unit_id": unit.pk, "line": _line(request)},
+    job = report_export_request(
+        user=request.user, kind=kind, campaign=campaign, unit=unit, line=_line(request)
     )
     messages.info(
         request,
         _("Tệp %(name)s đang được tạo; tải về ở trang này khi trạng thái là «đã xong».")
-        % {"name": names[kind]},
+        % {"name": job.title},
     )
     return redirect("core:exports")
 

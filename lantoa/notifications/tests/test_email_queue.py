@@ -23,7 +23,7 @@ from lantoa.notifications.models import (
     ReminderLog,
 )
 from lantoa.notifications.selectors import reminder_counts
-from lantoa.notifications.services import notify_user, reminder_send_missing
+from lantoa.notifications.services import notify_user, reminder_run_request
 from lantoa.notifications.tests.factories import make_campaign, set_deadline
 
 FAR_FUTURE = datetime.datetime(9999, 1, 1)
@@ -143,8 +143,9 @@ def test_reminder_counts_only_when_its_email_is_delivered(
     server = smtp(failures=10_000)  # SMTP down for good
     office = demo.units["pgd_longbien"]
     with django_capture_on_commit_callbacks(execute=True):
-        result = reminder_send_missing(campaign=week, unit=office, user=demo.users["cv.longbien"])
-    assert result["reminded"] > 0
+        run = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    run.refresh_from_db()
+    assert run.reminded > 0
     run_scheduled_retries()
     giathuy = demo.units["th_giathuy"]
     reminder = ReminderLog.objects.get(campaign=week, unit=giathuy)

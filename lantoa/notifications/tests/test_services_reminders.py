@@ -11,9 +11,20 @@ from django.utils import timezone
 
 from lantoa.accounts.models import Role, User
 from lantoa.accounts.services import membership_set
-from lantoa.notifications.models import Notification, ReminderKind, ReminderLog
+from lantoa.history.models import HistoryEntry
+from lantoa.notifications.models import (
+    Notification,
+    ReminderKind,
+    ReminderLog,
+    ReminderRun,
+    ReminderRunStatus,
+)
 from lantoa.notifications.selectors import reminder_counts
-from lantoa.notifications.services import reminder_send_missing, reminders_send_due
+from lantoa.notifications.services import (
+    reminder_run_execute,
+    reminder_run_request,
+    reminders_send_due,
+)
 from lantoa.notifications.tasks import local_crontab, send_due_reminders
 from lantoa.notifications.tests.factories import make_campaign, set_deadline, submit
 from lantoa.reports.selectors import completeness_for_unit
@@ -185,35 +196,99 @@ def test_one_click_reminds_the_missing_units_of_the_subtree(
 ):
     office = demo.units["pgd_longbien"]
     client = client_as("cv.longbien")
+    missing = missing_ids(demo, week)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(remind_url(week, office), {"next": "/tong-hop/"})
     assert response.status_code == 302 and response.url == "/tong-hop/"
-    missing = missing_ids(demo, week)
+    run = ReminderRun.objects.get(campaign=week, unit=office)
+    assert run.status == ReminderRunStatus.DONE
+    assert (run.expected, run.reminded, run.skipped) == (len(missing), len(missing), 0)
+    assert run.requested_by == demo.users["cv.longbien"] and run.finished_at
     rows = ReminderLog.objects.filter(campaign=week, kind=ReminderKind.MANUAL)
     assert {r.unit_id for r in rows} == missing
-    assert all(r.sent_by == demo.users["cv.longbien"] for r in rows)
+    assert all(r.sent_by == demo.users["cv.longbien"] and r.run == run for r in rows)
     assert "thgiathuy@hanoiedu.vn" in {a for m in mail.outbox for a in m.to}
     notice = Notification.objects.get(user=demo.users["th.giathuy"], kind="reminder")
     assert notice.body.startswith("Phòng Giáo dục và Đào tạo quận Long Biên đôn đốc:")
-    # A second click the same day reminds nobody twice.
+    entry = HistoryEntry.objects.get(action="remind", unit=office)
+    assert entry.actor == demo.users["cv.longbien"] and len(entry.after["unit_ids"]) == len(missing)
+    # A second click the same day reminds nobody twice (nothing is queued).
     response = client.post(remind_url(week, office), HTTP_ACCEPT="application/json")
-    assert response.status_code == 200
-    assert response.json()["reminded"] == 0 and response.json()["skipped"] == len(missing)
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "done" and body["expected"] == 0
+    assert body["skipped"] == len(missing)
+    assert "đã được đôn đốc hôm nay" in body["detail"]
     assert rows.count() == len(missing)
 
 
 @pytest.mark.django_db
-def test_one_click_json_and_htmx_answers(demo, week, client_as):
+def test_one_click_json_and_htmx_answers_at_once(demo, week, client_as):
+    """The request answers before the worker runs: "đang gửi nhắc nhở tới N đơn vị"."""
     office = demo.units["pgd_longbien"]
     client = client_as("pgd.longbien")
     response = client.post(remind_url(week, office), HTTP_ACCEPT="application/json")
     body = response.json()
-    assert response.status_code == 200
-    assert body["reminded"] == len(missing_ids(demo, week))
-    assert "Đã đôn đốc" in body["detail"]
+    n = len(missing_ids(demo, week))
+    assert response.status_code == 202
+    assert body["status"] == "queued" and body["expected"] == n and body["reminded"] == 0
+    assert f"Đang gửi nhắc nhở tới {n} đơn vị" in body["detail"]
+    assert body["progress_url"] == reverse("notifications:reminder_runs", args=[week.pk, office.pk])
+    # The test transaction never commits, so the worker has not run: nothing written yet.
+    assert not ReminderLog.objects.filter(campaign=week).exists()
+    # A second click while the run waits gets the same run.
     response = client.post(remind_url(week, office), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert "đã được đôn đốc hôm nay" in response.content.decode()
+    html = response.content.decode()
+    assert f"Đang gửi nhắc nhở tới {n} đơn vị" in html and 'id="remind-progress"' in html
+    assert ReminderRun.objects.filter(campaign=week, unit=office).count() == 1
+
+
+@pytest.mark.django_db
+def test_office_sees_progress_and_result(demo, week, client_as, django_capture_on_commit_callbacks):
+    office = demo.units["pgd_longbien"]
+    client = client_as("cv.longbien")
+    url = reverse("notifications:reminder_runs", args=[week.pk, office.pk])
+    queued = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    page = client.get(url).content.decode()
+    assert (
+        f'id="run-{queued.pk}"' in page and "đang chờ" in page and 'hx-trigger="every 3s"' in page
+    )
+    reminder_run_execute(run_id=queued.pk)
+    page = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "đã xong" in page and "every 3s" not in page and "<html" not in page
+    assert timezone.localtime(queued.created_at).strftime("%d/%m/%Y %H:%M") in page
+    assert client_as("pgd.thudaumot").get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_retried_run_reminds_nobody_twice(demo, week):
+    office = demo.units["pgd_longbien"]
+    run = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    assert reminder_run_execute(run_id=run.pk) == "done"
+    logs = ReminderLog.objects.filter(campaign=week).count()
+    notices = Notification.objects.filter(kind="reminder").count()
+    # The queue delivers the task again (a duplicate, or a retry after a lost ack).
+    assert reminder_run_execute(run_id=run.pk) == "skipped"
+    # Even re-queued by hand, a run skips every unit already reminded today.
+    ReminderRun.objects.filter(pk=run.pk).update(status=ReminderRunStatus.QUEUED)
+    assert reminder_run_execute(run_id=run.pk) == "done"
+    assert ReminderLog.objects.filter(campaign=week).count() == logs
+    assert Notification.objects.filter(kind="reminder").count() == notices
+    run.refresh_from_db()
+    assert run.reminded == logs and run.status == ReminderRunStatus.DONE
+
+
+@pytest.mark.django_db
+def test_a_stale_run_does_not_block_a_new_one(demo, week):
+    office = demo.units["pgd_longbien"]
+    first = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    ReminderRun.objects.filter(pk=first.pk).update(
+        status=ReminderRunStatus.RUNNING, updated_at=timezone.now() - timedelta(hours=1)
+    )
+    second = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    first.refresh_from_db()
+    assert second.pk != first.pk and first.status == ReminderRunStatus.FAILED
 
 
 @pytest.mark.django_db
@@ -242,9 +317,10 @@ def test_one_click_needs_an_editor(demo, week, client_as):
 
 
 @pytest.mark.django_db
-def test_a_higher_office_reminds_the_whole_subtree(demo, week):
-    result = reminder_send_missing(campaign=week, unit=demo.units["bo"], user=demo.users["bo.gddt"])
-    assert set(result["unit_ids"]) == missing_ids(demo, week)
+def test_a_higher_office_reminds_the_whole_subtree(demo, week, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = reminder_run_request(campaign=week, unit=demo.units["bo"], user=demo.users["bo.gddt"])
+    assert set(run.reminders.values_list("unit_id", flat=True)) == missing_ids(demo, week)
 
 
 # ---- counts and the "đã đôn đốc 2 lần" badge ----------------------------------------------
@@ -257,7 +333,7 @@ def test_reminder_counts_in_one_query(demo, week, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True):
         reminders_send_due(today=DUE - timedelta(days=3))
         reminders_send_due(today=DUE - timedelta(days=1))
-        reminder_send_missing(
+        reminder_run_request(
             campaign=week, unit=demo.units["pgd_longbien"], user=demo.users["cv.longbien"]
         )
     ids = [demo.units[k].pk for k in SCHOOLS]
@@ -272,3 +348,32 @@ def test_reminder_counts_in_one_query(demo, week, django_capture_on_commit_callb
     assert "đã đôn đốc 3 lần" in html
     assert render_to_string("notifications/_reminded.html", {"count": None}).strip() == ""
     assert reminder_counts(campaign=week, unit_ids=[]) == {}
+
+
+# The worker closes the connection around each task when not immediate (huey's close_db),
+# which would end a wrapping test transaction on PostgreSQL: run this one in autocommit.
+@pytest.mark.django_db(transaction=True)
+def test_remind_all_runs_on_the_worker_not_in_the_request(demo, week, client_as):
+    """With the queue not running tasks at once (the real setup), the request writes the
+    run only; the worker writes the reminders, notices and e-mails."""
+    from huey.contrib.djhuey import HUEY
+
+    office = demo.units["pgd_longbien"]
+    n = len(missing_ids(demo, week))
+    HUEY.immediate = False
+    try:
+        response = client_as("cv.longbien").post(
+            remind_url(week, office), HTTP_ACCEPT="application/json"
+        )
+        assert response.status_code == 202 and response.json()["status"] == "queued"
+        assert not ReminderLog.objects.filter(campaign=week).exists()
+        assert not Notification.objects.filter(kind="reminder").exists()
+        assert HUEY.pending_count() == 1
+        HUEY.execute(HUEY.dequeue())
+        run = ReminderRun.objects.get(campaign=week, unit=office)
+        assert (run.status, run.reminded) == (ReminderRunStatus.DONE, n)
+        assert ReminderLog.objects.filter(campaign=week, run=run).count() == n
+        assert Notification.objects.filter(kind="reminder").exists()
+    finally:
+        HUEY.flush()
+        HUEY.immediate = True
