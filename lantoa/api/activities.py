@@ -302,7 +302,9 @@ def public_activities(
     )
     if unit and place is None:
         qs = qs.none()
-    items, count, next_url = page_of(request, qs, page=page, page_size=page_size)
+    items, count, next_url = page_of(
+        request, qs, page=page, page_size=page_size, one_statement=True
+    )
     left = selectors.places_left_map(items)
     return {
         "count": count,

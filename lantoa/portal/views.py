@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
 from lantoa.core.dates import parse_vietnamese_date
 from lantoa.core.errors import Conflict, error_messages
+from lantoa.core.paging import counted_page
 from lantoa.core.publiccache import public_fragment
 from lantoa.honours.selectors import public_honours, with_province_names
 from lantoa.portal.ics import calendar_of
@@ -103,7 +103,8 @@ def _filtered(filters: dict, campaign=None):
 def calendar(request):
     filters = _filters(request)
     campaign = campaign_current()
-    page = Paginator(_filtered(filters), 30).get_page(request.GET.get("page"))
+    # The results count and the page in one statement (the search reads its matches once).
+    page = counted_page(_filtered(filters), request.GET.get("page"), 30)
     left = selectors.places_left_map(list(page.object_list))
     places = selectors.activity_places(list(page.object_list))
     for a in page.object_list:

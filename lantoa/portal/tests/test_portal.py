@@ -285,3 +285,26 @@ def test_registration_errors_sit_beside_their_fields(demo, client):
         assert f'id="{field}-error"' in html
     assert 'href="#phone"' in html
     assert "Lỗi:" not in client.get(url).content.decode().split("</title>")[0]
+
+
+def test_calendar_count_and_page_in_one_statement(demo, client):
+    """The results count comes with the page (COUNT(*) OVER ()): the activities are read
+    by one statement, and the count shown is the real one."""
+    for i in range(35):
+        activity_make(demo, title=f"Lớp học ghép trang {i}")
+    client.get("/cong-khai/lich/")
+    table = Activity._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/cong-khai/lich/", {"q": "hoc ghep trang"})
+    reads = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+    assert len(reads) == 1 and "OVER ()" in reads[0], reads
+    html = page.content.decode()
+    assert page.context["page"].paginator.count == 35
+    assert "35 hoạt động" in html and "Trang 1/2" in html
+    second = client.get("/cong-khai/lich/", {"q": "hoc ghep trang", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+    # Past the end: the last page (its count from a plain COUNT, the only extra statement).
+    late = client.get("/cong-khai/lich/", {"q": "hoc ghep trang", "page": 9})
+    assert late.context["page"].number == 2 and late.context["page"].paginator.count == 35
+    none = client.get("/cong-khai/lich/", {"q": "khong co gi nhu the nay"})
+    assert none.context["page"].paginator.count == 0 and none.context["widen"]
