@@ -11,7 +11,7 @@ import time
 from django.db import connection
 
 from lantoa.accounts.models import User
-from lantoa.core.bench import Row, best_of
+from lantoa.core.bench import Row, best_of, same
 from lantoa.core.text import fold
 from lantoa.units.divisions import divisions_import
 from lantoa.units.models import Unit, UnitKind, subtree_q
@@ -97,8 +97,7 @@ def bench_subtree_and_search(ctx) -> list[Row]:
     rows = []
     root = Unit.objects.get(depth=1, code="BGDDT")
     for label, unit in (("nation", root), ("Hà Nội", world["hanoi"])):
-        count = Unit.objects.subtree_of(unit).count()
-        assert count == _count_sql(unit.path)
+        count = same(Unit.objects.subtree_of(unit).count(), _count_sql(unit.path), "count")
         rows.append(
             Row(
                 f"units: subtree count, {label} ({count:,} units)",
@@ -112,8 +111,12 @@ def bench_subtree_and_search(ctx) -> list[Row]:
     for q in ("bo de", "duc trong", "tieu hoc ba dinh"):
         words = fold(q).split()
         ours = list(units_list(user=superuser, q=q)[:50])
-        floor = _search_sql(words, 50)
-        assert [u.pk for u in ours] == [r[0] for r in floor], q
+        # Every column the list shows, compared in full (not only the ids).
+        same(
+            [(u.pk, u.path, u.depth, u.numchild, u.name, u.kind, u.code) for u in ours],
+            [tuple(r) for r in _search_sql(words, 50)],
+            f"units search {q}",
+        )
         rows.append(
             Row(
                 f"units: search “{q}”, national ({len(ours)} of first 50)",
