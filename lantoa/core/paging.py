@@ -1,29 +1,40 @@
-"""One page of a list and its total in one statement: ``COUNT(*) OVER ()`` beside the rows.
+"""One page of a list and its total in one statement: the count as an uncorrelated scalar
+subquery beside the page's rows.
 
-A paginator asks two statements (``COUNT(*)`` then ``LIMIT``), so a filtered search scans
-its matches twice; the window count reads them once. Only a page past the end (no row to
-carry the total) costs a second statement, the plain count, so the caller can show the
-last page instead.
+A paginator asks two statements (``COUNT(*)`` then ``LIMIT``). Asking them as one saves a
+round trip and keeps each part on its own best plan: the database computes the count once
+(PostgreSQL's InitPlan; SQLite caches a constant subquery) and still reads the page from an
+index in order, stopping after the page. ``COUNT(*) OVER ()`` was measured and rejected:
+it makes the page read and sort every match (an unfiltered calendar on PostgreSQL went from
+~15 ms to ~210 ms at 30,000 activities). Only a page past the end (no row to carry the
+total) costs a second statement, the plain count, so the caller can show the last page.
 """
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 
 # A page number beyond this is past the end of any list here (and a huge OFFSET would
 # overflow the database's integer).
 MAX_OFFSET = 2**31 - 1
 
 
+def _with_total(queryset: QuerySet) -> QuerySet:
+    # Django's own compiled SQL of the same filters, with its bound parameters.
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    count = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608
+    total = RawSQL(count, params, output_field=IntegerField())  # noqa: S611
+    return queryset.annotate(list_total=total)
+
+
 def counted_slice(queryset: QuerySet, *, start: int, size: int) -> tuple[list, int]:
     """``queryset[start:start + size]`` and the total number of rows, in one statement
     (two when the slice is empty and ``start > 0``)."""
-    rows = (
-        list(queryset.annotate(window_total=Window(Count("*")))[start : start + size])
-        if start < MAX_OFFSET
-        else []
-    )
+    if queryset.query.is_empty():
+        return [], 0
+    rows = list(_with_total(queryset)[start : start + size]) if start < MAX_OFFSET else []
     if rows:
-        return rows, rows[0].window_total
+        return rows, rows[0].list_total
     return [], 0 if start == 0 else queryset.count()
 
 
