@@ -23,10 +23,12 @@ from lantoa.activities.models import Activity
 from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.selectors import campaign_current
 from lantoa.conftest import DEMO_PASSWORD, ApiClient, api_token, login_client
+from lantoa.core.models import ExportJob
 from lantoa.documents import services as document_services
 from lantoa.documents.models import Document, DocumentState
 from lantoa.honours import services as honour_services
 from lantoa.honours.models import Nomination, NominationState
+from lantoa.notifications.models import ReminderRun
 from lantoa.reports import services as report_services
 from lantoa.reports.models import Evidence, Report, ReportState, ReportValue
 from lantoa.reports.selectors import report_get_for_user
@@ -454,6 +456,25 @@ ACTIONS: dict[str, Action] = {
         None,  # accounts have no API: the page alone
         lambda c: User.objects.filter(username="ma.tran").exists(),
     ),
+    "remind all below pgd_longbien": Action(
+        None,
+        lambda cl, c: cl.post(f"/thong-bao/don-doc/{c.campaign.pk}/{c.unit('pgd_longbien').pk}/"),
+        lambda api, c: api.post(
+            f"/api/v1/campaigns/{c.campaign.pk}/remind?unit={c.unit('pgd_longbien').pk}"
+        ),
+        lambda c: ReminderRun.objects.filter(
+            campaign=c.campaign, unit=c.unit("pgd_longbien")
+        ).exists(),
+    ),
+    "export the national roll-up": Action(
+        None,
+        lambda cl, c: cl.get(f"/bao-cao/{c.campaign.pk}/{c.unit('bo').pk}/tong-hop.xlsx"),
+        lambda api, c: api.post(
+            "/api/v1/exports",
+            {"kind": "rollup_xlsx", "campaign_id": c.campaign.pk, "unit_id": c.unit("bo").pk},
+        ),
+        lambda c: ExportJob.objects.filter(kind="rollup_xlsx").exists(),
+    ),
 }
 
 # ---- THE table: action, account, in/out of scope, allowed ------------------------------------
@@ -524,6 +545,14 @@ TABLE = [
     ("add a user to ward_bode", "qt.longbien", IN, True),
     ("add a user to ward_bode", "phuong.bode", IN, False),
     ("add a user to ward_bode", "ubnd.langson", OUT, False),
+    # "remind all" (the worker reminds; the request stores the run): editors of the office
+    ("remind all below pgd_longbien", "cv.longbien", IN, True),
+    ("remind all below pgd_longbien", "pgd.longbien", IN, True),
+    ("remind all below pgd_longbien", "thcs.ngoclam", IN, False),
+    ("remind all below pgd_longbien", "ubnd.langson", OUT, False),
+    # exports built by the worker: whoever sees the unit's consolidation
+    ("export the national roll-up", "bo.gddt", IN, True),
+    ("export the national roll-up", "cv.longbien", OUT, False),
 ]
 
 
@@ -564,7 +593,7 @@ def _play(demo, action: Action, username: str, channel: str) -> tuple[bool, obje
             response = action.api(ApiClient(api_token(Client(), username)), c)
             allowed = action.effect(c) if action.effect is not None else response.status_code == 200
             if allowed:
-                assert response.status_code in (200, 201), response.content
+                assert response.status_code in (200, 201, 202), response.content
             else:
                 assert response.status_code in (400, 403, 404, 409), response.content
                 assert response["Content-Type"].startswith("application/problem+json")
