@@ -386,6 +386,24 @@ def _stale_runs_fail(*, campaign: Campaign, unit: Unit) -> None:
     ).update(status=ReminderRunStatus.FAILED, error="stale", finished_at=timezone.now())
 
 
+def reminder_runs_sweep(*, now=None) -> int:
+    """Runs the queue lost: a run still "running" after 30 minutes (worker killed) goes
+    back to the queue, and runs queued for 10 minutes are enqueued again. A resumed run
+    skips the units already reminded today. Returns the number of runs enqueued."""
+    now = now or timezone.now()
+    ReminderRun.objects.filter(
+        status=ReminderRunStatus.RUNNING, updated_at__lt=now - STALE_RUN
+    ).update(status=ReminderRunStatus.QUEUED, updated_at=now)
+    lost = ReminderRun.objects.filter(
+        status=ReminderRunStatus.QUEUED, updated_at__lt=now - timedelta(minutes=10)
+    )
+    ids = list(lost.values_list("pk", flat=True)[:100])
+    ReminderRun.objects.filter(pk__in=ids).update(updated_at=now)
+    for pk in ids:
+        _run_enqueue(pk)
+    return len(ids)
+
+
 def _run_enqueue(run_id: int) -> None:
     from lantoa.notifications.tasks import remind_missing_units
 

@@ -8,7 +8,11 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from lantoa.core.jobs import local_crontab, recorded_job  # noqa: F401 (re-exported)
 from lantoa.notifications.emails import email_deliver, email_logs_purge, emails_sweep
-from lantoa.notifications.services import reminder_run_execute, reminders_send_due
+from lantoa.notifications.services import (
+    reminder_run_execute,
+    reminder_runs_sweep,
+    reminders_send_due,
+)
 
 
 @db_task(
@@ -41,6 +45,13 @@ def remind_missing_units(run_id: int, task=None) -> str:
 def sweep_emails() -> int:
     """Re-enqueue e-mails the queue lost (worker killed mid-send, broker down at commit)."""
     return emails_sweep()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+@recorded_job("reminder_runs_sweep", "10 phút một lần")
+def sweep_reminder_runs() -> int:
+    """Resume "remind all" runs the queue lost (worker killed, task lost)."""
+    return reminder_runs_sweep()
 
 
 @db_periodic_task(local_crontab(hour="3", minute="30"))

@@ -23,6 +23,7 @@ from lantoa.notifications.selectors import reminder_counts
 from lantoa.notifications.services import (
     reminder_run_execute,
     reminder_run_request,
+    reminder_runs_sweep,
     reminders_send_due,
 )
 from lantoa.notifications.tasks import local_crontab, send_due_reminders
@@ -377,3 +378,22 @@ def test_remind_all_runs_on_the_worker_not_in_the_request(demo, week, client_as)
     finally:
         HUEY.flush()
         HUEY.immediate = True
+
+
+@pytest.mark.django_db
+def test_the_sweep_resumes_runs_the_queue_lost(demo, week):
+    """A worker killed mid-run (still "running" after 30 minutes) or a task lost (queued for
+    10 minutes): the 10-minute sweep enqueues them again; they finish without reminding
+    anyone twice."""
+    office = demo.units["pgd_longbien"]
+    run = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    ReminderRun.objects.filter(pk=run.pk).update(
+        status=ReminderRunStatus.RUNNING, updated_at=timezone.now() - timedelta(minutes=40)
+    )
+    assert reminder_runs_sweep() == 0  # back to the queue, enqueued on a later sweep
+    ReminderRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    assert reminder_runs_sweep() == 1  # the queue runs it at once in tests
+    run.refresh_from_db()
+    assert run.status == ReminderRunStatus.DONE
+    assert run.reminded == len(missing_ids(demo, week)) == run.reminders.count()
+    assert reminder_runs_sweep() == 0
