@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from lantoa.accounts.models import Role
@@ -28,3 +28,13 @@ class UserAddForm(forms.Form):
 class MembershipForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Đơn vị"), coerce=int)
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Only the address; the e-mail is queued by ``services.password_reset_request``."""
+
+    email = forms.EmailField(
+        label=_("Thư điện tử của tài khoản"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )

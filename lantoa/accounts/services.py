@@ -13,6 +13,7 @@ from lantoa.accounts.models import ApiToken, Membership, Role, User
 from lantoa.accounts.permissions import can_manage_members
 from lantoa.accounts.usernames import username_normalise, username_problem
 from lantoa.core.errors import NotFound
+from lantoa.core.ratelimit import RateLimitUnavailable, rate_count
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
@@ -185,12 +186,10 @@ def user_create(
     return user
 
 
-def user_invite(*, user: User, request=None) -> None:
-    """E-mail a one-time link to set the password (after the transaction commits).
-
-    Django's PasswordResetForm skips accounts without a usable password, which is
-    exactly what a new invited account has, so the link is built here.
-    """
+def _password_link_email(*, user: User, template: str, kind: str) -> None:
+    """Queue (lantoa.notifications, sent by the worker after commit) an e-mail carrying a
+    one-time link to set the password. The link is built on LANTOA_BASE_URL, never on the
+    request's Host header, which a client controls."""
     from django.contrib.auth.tokens import default_token_generator
     from django.template.loader import render_to_string
     from django.utils.encoding import force_bytes
@@ -198,18 +197,104 @@ def user_invite(*, user: User, request=None) -> None:
 
     from lantoa.notifications.services import email_on_commit
 
-    if not user.email:
-        raise ValidationError({"email": _("Người dùng chưa có địa chỉ thư điện tử.")})
     context = {
         "user": user,
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
         "protocol": "https" if settings.BASE_URL.startswith("https") else "http",
         "domain": settings.BASE_URL.split("://", 1)[-1],
+        "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    subject = render_to_string("accounts/invite_subject.txt", context).strip()
-    body = render_to_string("accounts/invite_email.txt", context)
-    email_on_commit(to=[user.email], subject=subject, body=body)
+    subject = render_to_string(f"accounts/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/{template}_email.txt", context)
+    email_on_commit(to=[user.email], subject=subject, body=body, kind=kind)
+
+
+def user_invite(*, user: User, request=None) -> None:
+    """E-mail a one-time link to set the password (after the transaction commits).
+
+    Django's PasswordResetForm skips accounts without a usable password, which is
+    exactly what a new invited account has, so the link is built here.
+    """
+    if not user.email:
+        raise ValidationError({"email": _("Người dùng chưa có địa chỉ thư điện tử.")})
+    _password_link_email(user=user, template="invite", kind="invite")
+
+
+class PasswordResetThrottled(Exception):
+    """Too many reset requests from one client address or for one e-mail address (429)."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _password_reset_rate_check(*, client_address: str, email: str) -> None:
+    """LANTOA_PASSWORD_RESET_ADDRESS_LIMIT per client address and
+    LANTOA_PASSWORD_RESET_EMAIL_LIMIT per e-mail address per window, counted in the shared
+    store (lantoa.core.ratelimit) whether or not the address belongs to an account, so the
+    throttle reveals nothing either."""
+    window = settings.LANTOA_PASSWORD_RESET_WINDOW
+    limits = [
+        (
+            f"password_reset:ip:{client_address or '-'}",
+            settings.LANTOA_PASSWORD_RESET_ADDRESS_LIMIT,
+        ),
+        (f"password_reset:email:{email}", settings.LANTOA_PASSWORD_RESET_EMAIL_LIMIT),
+    ]
+    try:
+        over = [rate_count(key=key, window=window) > limit for key, limit in limits if limit]
+    except RateLimitUnavailable:
+        raise PasswordResetThrottled(
+            _(
+                "Tạm thời không kiểm tra được giới hạn yêu cầu (hệ thống đếm lượt không phản "
+                "hồi). Vui lòng thử lại sau ít phút."
+            )
+        )
+    if any(over):
+        raise PasswordResetThrottled(
+            _("Bạn đã yêu cầu đặt lại mật khẩu quá nhiều lần. Vui lòng thử lại sau.")
+        )
+
+
+def password_reset_users(*, email: str):
+    """Active accounts with this e-mail address (any case). Accounts still waiting for
+    their invitation (no password yet) count: the link is the same as the invitation's."""
+    return User.objects.filter(email__iexact=email, is_active=True).order_by("pk")
+
+
+def password_reset_request(*, email: str, client_address: str) -> int:
+    """Self-service reset: throttle, then queue one link per active account holding
+    ``email``. Unknown or inactive addresses get nothing sent and no error, so the caller
+    answers the same either way. Returns how many e-mails were queued (for tests only;
+    never shown)."""
+    email = (email or "").strip().lower()
+    _password_reset_rate_check(client_address=client_address, email=email)
+    with transaction.atomic():
+        users = list(password_reset_users(email=email)) if email else []
+        for user in users:
+            _password_link_email(user=user, template="password_reset", kind="password_reset")
+    return len(users)
+
+
+def password_reset_user(*, user: User | None) -> User | None:
+    """The account a reset link may set a password for: inactive accounts may not."""
+    return user if user is not None and user.is_active else None
+
+
+@transaction.atomic
+def user_password_reset_done(*, user: User) -> None:
+    """A password set through an e-mailed link (reset or invitation): every API token is
+    revoked; other sessions end through the session hash, which covers the password."""
+    user_password_changed(user=user)
+    history_record(
+        actor=user,
+        unit=None,
+        obj=user,
+        action="password_reset_self",
+        summary=f"Tự đặt lại mật khẩu: {user.username}",
+    )
 
 
 @transaction.atomic

@@ -13,6 +13,15 @@ urlpatterns = [
     path("bao-mat/token/thu-hoi-tat-ca/", views.tokens_revoke_all, name="tokens_revoke_all"),
     path("dang-xuat-moi-noi/", views.logout_everywhere, name="logout_everywhere"),
     path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("quen-mat-khau/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "quen-mat-khau/da-gui/", views.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "quen-mat-khau/xong/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path(
         "dat-mat-khau/<uidb64>/<token>/",
         views.PasswordSetView.as_view(),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -10,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantoa.accounts import services
-from lantoa.accounts.forms import LoginForm, MembershipForm, UserAddForm
+from lantoa.accounts.forms import (
+    LoginForm,
+    MembershipForm,
+    PasswordResetRequestForm,
+    UserAddForm,
+)
 from lantoa.accounts.models import Membership, Role, User
 from lantoa.accounts.selectors import members_of_subtree, memberships_for_user, unit_get_for_user
 from lantoa.core.errors import error_messages
@@ -37,14 +43,49 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Quên mật khẩu: the same neutral answer whether or not the address has an account;
+    the link is queued by the service (never sent from the request), throttled per client
+    and per e-mail address."""
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"],
+                client_address=self.request.META.get("REMOTE_ADDR", ""),
+            )
+        except services.PasswordResetThrottled as exc:
+            form.add_error(None, exc.detail)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return redirect(self.success_url)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+    extra_context = {"reset_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+
+
 class PasswordSetView(auth_views.PasswordResetConfirmView):
-    template_name = "accounts/password.html"
-    success_url = reverse_lazy("accounts:login")
+    """The e-mailed link (reset or invitation): a new password for an active account."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_user(self, uidb64):
+        return services.password_reset_user(user=super().get_user(uidb64))
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.user_password_changed(user=form.user)
+        services.user_password_reset_done(user=form.user)
         return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 @login_required

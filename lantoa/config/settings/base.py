@@ -147,9 +147,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's rules with Vietnamese messages (lantoa/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "lantoa.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "lantoa.accounts.passwords.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "overview:home"
@@ -294,6 +295,21 @@ LANTOA_TRUSTED_PROXIES = tuple(
 LANTOA_DEMO_PASSWORD = os.environ.get("LANTOA_DEMO_PASSWORD", "hoctapsuotdoi")
 # API tokens live one day by default; POST /api/v1/auth/token/renew gives a fresh one.
 LANTOA_API_TOKEN_DAYS = int(os.environ.get("LANTOA_API_TOKEN_DAYS", "1"))
+
+# Self-service password reset (/tai-khoan/quen-mat-khau/, lantoa/accounts/services.py):
+# - LANTOA_PASSWORD_RESET_TIMEOUT        seconds a reset or invitation link stays valid
+#                                        (default 259200 = 3 days); a link also stops working
+#                                        once used, since it covers the password hash
+# - LANTOA_PASSWORD_RESET_ADDRESS_LIMIT  requests one client address may make per window
+#                                        (default 10; offices share a NAT address)
+# - LANTOA_PASSWORD_RESET_EMAIL_LIMIT    requests for one e-mail address per window (default 3)
+# - LANTOA_PASSWORD_RESET_WINDOW         the window in seconds (default 3600)
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("LANTOA_PASSWORD_RESET_TIMEOUT", "259200"))
+LANTOA_PASSWORD_RESET_ADDRESS_LIMIT = int(
+    os.environ.get("LANTOA_PASSWORD_RESET_ADDRESS_LIMIT", "10")
+)
+LANTOA_PASSWORD_RESET_EMAIL_LIMIT = int(os.environ.get("LANTOA_PASSWORD_RESET_EMAIL_LIMIT", "3"))
+LANTOA_PASSWORD_RESET_WINDOW = int(os.environ.get("LANTOA_PASSWORD_RESET_WINDOW", "3600"))
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,10 @@ def test_env_example_defaults_are_the_codes():
         "LANTOA_EMAIL_RETRY_DELAY",
         "LANTOA_EMAIL_LOG_RETENTION_DAYS",
         "LANTOA_EMAIL_FILE_RETENTION_DAYS",
+        "LANTOA_PASSWORD_RESET_TIMEOUT",
+        "LANTOA_PASSWORD_RESET_ADDRESS_LIMIT",
+        "LANTOA_PASSWORD_RESET_EMAIL_LIMIT",
+        "LANTOA_PASSWORD_RESET_WINDOW",
     ):
         assert shown[name].strip() == CODE_DEFAULTS[name], name
     assert CODE_DEFAULTS["LANTOA_REGISTRATION_RATE_LIMIT"] == "20"
