@@ -1,6 +1,6 @@
 from datetime import date
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import unit_get_for_user
@@ -33,6 +33,7 @@ class CampaignOut(Schema):
     ends_on: date
     opening_on: date | None
     owner_unit_id: int
+    version: int
     indicators: list[IndicatorOut]
     activity_types: list[ActivityTypeOut]
 
@@ -47,6 +48,7 @@ def campaign_out(c: Campaign) -> dict:
         "ends_on": c.ends_on,
         "opening_on": c.opening_on,
         "owner_unit_id": c.owner_unit_id,
+        "version": c.version,
         "indicators": [
             {"code": i.code, "name": i.name, "group": i.group, "unit_of_measure": i.unit_of_measure}
             for i in c.indicators.all()
@@ -94,3 +96,26 @@ def campaign_create(request, payload: CampaignIn):
     data = payload.dict(exclude={"owner_unit_id"})
     campaign = services.campaign_create(owner_unit=owner, actor=request.auth, **data)
     return Status(201, campaign_out(campaign))
+
+
+class CampaignPatch(Schema):
+    title: str | None = None
+    theme: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    opening_on: date | None = None
+    year: int | None = Field(default=None, description="Không đổi được: năm là định danh")
+    owner_unit_id: int | None = Field(default=None, description="Không đổi được")
+    version: int | None = Field(default=None, description="Phiên bản đã đọc (409 khi cũ)")
+
+
+@router.patch("/campaigns/{campaign_id}", response=CampaignOut)
+def campaign_patch(request, campaign_id: int, payload: CampaignPatch):
+    """The owner unit's leaders change name, theme or dates until the Week ends (409
+    ``campaign_ended`` after; 409 ``version_stale`` on an old ``version``)."""
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    campaign = services.campaign_update(
+        campaign=campaign_get(campaign_id), actor=request.auth, version=version, **data
+    )
+    return campaign_out(campaign)

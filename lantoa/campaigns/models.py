@@ -19,6 +19,8 @@ class Campaign(TimeStamped):
     report_sections = models.JSONField(_("mẫu báo cáo"), default=list, blank=True)
     # Closing freezes the campaign's reporting tree (later restructuring never changes it).
     closed_on = models.DateField(_("ngày khóa số liệu"), null=True, blank=True)
+    # Raised by every edit: a PATCH or form carrying an older one is refused (409).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-year"]

@@ -1,5 +1,9 @@
 """Who may create and shape the year's campaign (see ``lantoa.accounts.permissions``)."""
 
+from datetime import date
+
+from django.utils import timezone
+
 from lantoa.accounts.permissions import Role, has_role_at, is_superuser, units_with_role
 from lantoa.units.models import Unit
 
@@ -33,3 +37,16 @@ def can_close_campaign(user, campaign) -> bool:
 def can_edit_indicator_set(user, campaign) -> bool:
     """The campaign's indicators and rules: editors of the owner unit itself."""
     return has_role_at(user, campaign.owner_unit, Role.EDITOR)
+
+
+def can_edit_campaign(user, campaign) -> bool:
+    """Sửa Tuần lễ (name, theme, dates): the leaders of the owner unit itself, like
+    creating and closing it. Whether the Week still allows it: ``campaign_edit_open``."""
+    return has_role_at(user, campaign.owner_unit, Role.APPROVER)
+
+
+def campaign_edit_open(campaign, *, today: date | None = None) -> bool:
+    """A campaign is edited until its Week ends (the last day included) and never once its
+    figures are closed."""
+    today = today or timezone.localdate()
+    return not campaign.is_closed and today <= campaign.ends_on

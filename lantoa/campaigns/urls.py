@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.campaign_list, name="index"),
     path("moi/", views.campaign_new, name="new"),
     path("<int:campaign_id>/", views.campaign_detail, name="detail"),
+    path("<int:campaign_id>/sua/", views.campaign_edit, name="edit"),
 ]

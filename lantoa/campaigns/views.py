@@ -10,13 +10,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from lantoa.campaigns import services
 from lantoa.campaigns.models import Campaign
-from lantoa.campaigns.permissions import campaign_owner_units
+from lantoa.campaigns.permissions import (
+    campaign_edit_open,
+    campaign_owner_units,
+    can_edit_campaign,
+)
 from lantoa.campaigns.selectors import campaign_get, campaigns_list
 from lantoa.core.dates import VietnameseDateField
-from lantoa.core.errors import error_messages
+from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
 from lantoa.units.models import Unit
 
 
@@ -35,6 +40,20 @@ class CampaignForm(forms.Form):
     )
 
 
+class CampaignEditForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Tên"), max_length=255)
+    theme = forms.CharField(label=gettext_lazy("Chủ đề"), max_length=500)
+    starts_on = VietnameseDateField(label=gettext_lazy("Bắt đầu"))
+    ends_on = VietnameseDateField(label=gettext_lazy("Kết thúc"))
+    opening_on = VietnameseDateField(label=gettext_lazy("Ngày khai mạc"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _edit_form(campaign: Campaign, data=None) -> CampaignEditForm:
+    initial = {f: getattr(campaign, f) for f in services.EDITABLE_FIELDS}
+    return CampaignEditForm(data, initial=initial | {"version": campaign.version})
+
+
 def _owner_units(user) -> list[Unit]:
     """Units where the user may create a campaign: approvers of a top-level unit."""
     return campaign_owner_units(user)
@@ -49,11 +68,13 @@ def campaign_list(request):
     )
 
 
-@login_required
-def campaign_detail(request, campaign_id):
+def _detail(request, campaign: Campaign, edit_form: CampaignEditForm | None = None, status=200):
     from lantoa.documents.selectors import documents_for_campaign_page
 
-    campaign = campaign_get(campaign_id)
+    can_edit = can_edit_campaign(request.user, campaign)
+    edit_open = campaign_edit_open(campaign)
+    if edit_form is None and can_edit and edit_open:
+        edit_form = _edit_form(campaign)
     return render(
         request,
         "campaigns/detail.html",
@@ -63,8 +84,41 @@ def campaign_detail(request, campaign_id):
             "activity_types": list(campaign.activity_types.all()),
             "deadlines": list(campaign.deadlines.select_related("unit")[:100]),
             "documents": documents_for_campaign_page(user=request.user, campaign=campaign),
+            "can_edit": can_edit,
+            "edit_open": edit_open,
+            "edit_form": edit_form,
         },
+        status=status,
     )
+
+
+@login_required
+def campaign_detail(request, campaign_id):
+    return _detail(request, campaign_get(campaign_id))
+
+
+@login_required
+@require_POST
+def campaign_edit(request, campaign_id):
+    """The edit form on the detail page: the service decides (owner's leaders, until the
+    Week ends, current version); a refusal is shown on the page, nothing stored changes."""
+    campaign = campaign_get(campaign_id)
+    form = _edit_form(campaign, request.POST)
+    if not form.is_valid():
+        return _detail(request, campaign, form, status=400)
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    try:
+        services.campaign_update(campaign=campaign, actor=request.user, version=version, **data)
+    except ValidationError as exc:
+        for e in error_messages(exc):
+            form.add_error(e["field"] if e["field"] in form.fields else None, e["message"])
+        return _detail(request, campaign, form, status=400)
+    except (Conflict, PermissionDeniedError) as exc:
+        messages.error(request, exc.detail)
+        return redirect("campaigns:detail", campaign_id=campaign.pk)
+    messages.success(request, _("Đã lưu thay đổi của Tuần lễ."))
+    return redirect("campaigns:detail", campaign_id=campaign.pk)
 
 
 @login_required

@@ -129,6 +129,41 @@ def _activity_fields(title: str) -> dict:
     }
 
 
+def _week_ahead(c: Ctx) -> Campaign:
+    return Campaign.objects.filter(ends_on__gte=TODAY).order_by("year").first()
+
+
+def _week_over(c: Ctx) -> Campaign:
+    return Campaign.objects.filter(ends_on__lt=TODAY).order_by("-year").first()
+
+
+EDITED_THEME = "Chủ đề sửa trong ma trận"
+
+
+def _campaign_edit_page(cl, c):
+    w = c.obj
+    return cl.post(
+        f"/tuan-le/{w.pk}/sua/",
+        {
+            "title": w.title,
+            "theme": EDITED_THEME,
+            "starts_on": f"{w.starts_on:%d/%m/%Y}",
+            "ends_on": f"{w.ends_on:%d/%m/%Y}",
+            "version": w.version,
+        },
+    )
+
+
+def _campaign_edit_api(api, c):
+    return api.patch(
+        f"/api/v1/campaigns/{c.obj.pk}", {"theme": EDITED_THEME, "version": c.obj.version}
+    )
+
+
+def _campaign_edited(c: Ctx) -> bool:
+    return Campaign.objects.get(pk=c.obj.pk).theme == EDITED_THEME
+
+
 # ---- actions: (page request, API request, effect) -----------------------------------------
 
 
@@ -342,6 +377,12 @@ ACTIONS: dict[str, Action] = {
         _campaign_api,
         lambda c: Campaign.objects.filter(year=CAMPAIGN_YEAR).exists(),
     ),
+    "edit the campaign": Action(
+        _week_ahead, _campaign_edit_page, _campaign_edit_api, _campaign_edited
+    ),
+    "edit the campaign after its Week": Action(
+        _week_over, _campaign_edit_page, _campaign_edit_api, _campaign_edited
+    ),
     # reports
     "save a report": Action(
         None,
@@ -510,6 +551,11 @@ TABLE = [
     ("create the campaign", "admin", IN, True),
     ("create the campaign", "so.hanoi", OUT, False),
     ("create the campaign", "cv.longbien", OUT, False),
+    ("edit the campaign", "bo.gddt", IN, True),
+    ("edit the campaign", "admin", IN, True),
+    ("edit the campaign", "so.hanoi", OUT, False),
+    ("edit the campaign", "cv.longbien", OUT, False),
+    ("edit the campaign after its Week", "bo.gddt", IN, False),
     # reports: editors of the unit itself write; approvers above review
     ("save a report", "thcs.ngoclam", IN, True),
     ("save a report", "th.giathuy", OUT, False),
@@ -561,7 +607,14 @@ def test_every_action_has_rows_allowing_and_refusing():
     refused = {a for a, _u, _s, ok in TABLE if not ok}
     assert set(ACTIONS) == {a for a, *_ in TABLE}
     # Each area both allows someone and refuses someone.
-    for prefix in ("draft", "consult", "approve", "create the campaign", "save a report"):
+    for prefix in (
+        "draft",
+        "consult",
+        "approve",
+        "create the campaign",
+        "edit the campaign",
+        "save a report",
+    ):
         assert any(a.startswith(prefix) for a in allowed), prefix
         assert any(a.startswith(prefix) for a in refused), prefix
 
