@@ -4,6 +4,7 @@ from decimal import Decimal
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
@@ -19,9 +20,11 @@ from lantoa.accounts.services import (
 from lantoa.api.pagination import page_of
 from lantoa.api.problems import problem
 from lantoa.core.errors import NotFound
+from lantoa.core.spreadsheets import XLSX_MIME
 from lantoa.units import error_codes, services
+from lantoa.units.exports import units_export_filename, units_export_xlsx
 from lantoa.units.models import Unit, UnitKind, UnitSuccession
-from lantoa.units.permissions import can_edit_unit
+from lantoa.units.permissions import can_edit_unit, can_export_units
 from lantoa.units.selectors import ancestors_map, unit_ancestors, units_list
 
 router = Router(tags=["units"])
@@ -352,3 +355,16 @@ def unit_close(request, unit_id: int, payload: UnitCloseIn):
         actor=request.auth,
     )
     return _unit_out(unit, ancestors_map([unit]))
+
+
+@router.get("/units/{unit_id}/export.xlsx")
+def unit_export(request, unit_id: int):
+    """The live units below ``unit_id`` in the unit import sheet's columns (code, name, kind,
+    parent code, e-mail, address, ``edoc_code``): ``POST`` it back through the unit import.
+    Admins of the unit or an ancestor (like the import); otherwise 404."""
+    unit = unit_get_for_user(request.auth, unit_id)
+    if not can_export_units(request.auth, unit):
+        raise NotFound
+    response = HttpResponse(units_export_xlsx(root=unit), content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{units_export_filename(unit)}"'
+    return response

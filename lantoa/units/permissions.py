@@ -32,6 +32,11 @@ def can_import_units(user, unit: Unit) -> bool:
     return has_role(user, unit, Role.ADMIN)
 
 
+def can_export_units(user, unit: Unit) -> bool:
+    """The subtree as an import sheet (with e-mail addresses): who may import there."""
+    return can_import_units(user, unit)
+
+
 def can_see_unit_history(user, unit: Unit) -> bool:
     return has_role(user, unit, Role.ADMIN)
 

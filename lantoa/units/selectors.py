@@ -57,3 +57,21 @@ def unit_children(*, unit: Unit):
 
 def unit_descendant_count(*, unit: Unit) -> int:
     return Unit.objects.subtree_of(unit).count() - 1
+
+
+def units_export_rows(*, root: Unit) -> list[list[str]]:
+    """The live units below ``root`` as rows of the import sheet (``IMPORT_COLUMNS``: code,
+    name, kind, parent code, e-mail, address, electronic identifier code), parents before
+    children, in one query. Closed units are history, not part of the tree to rebuild."""
+    units = list(
+        Unit.objects.filter(subtree_q(root.path), valid_to__isnull=True)
+        .order_by("path")
+        .values_list("path", "code", "name", "kind", "email", "address", "edoc_code")
+    )
+    code_of = {path: code for path, code, *_rest in units}
+    code_of[root.path] = root.code
+    return [
+        [code, name, kind, code_of.get(path[: -Unit.steplen], ""), email, address, edoc_code]
+        for path, code, name, kind, email, address, edoc_code in units
+        if path != root.path
+    ]

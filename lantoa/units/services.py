@@ -380,6 +380,9 @@ IMPORT_COLUMNS = {
     "address": ["Địa chỉ", "address"],
     "edoc_code": ["Mã định danh", "ma dinh danh dien tu", "edoc_code"],
 }
+# The import sheet's headers (each column's first name above): the template and the export
+# are written with them, so an export is read back by ``units_import`` as it is.
+IMPORT_HEADERS = [names[0] for names in IMPORT_COLUMNS.values()]
 _KIND_BY_LABEL = {}
 
 

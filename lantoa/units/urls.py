@@ -18,5 +18,6 @@ urlpatterns = [
     ),
     path("<int:unit_id>/nhap/", views.unit_import, name="import"),
     path("<int:unit_id>/nhap/mau.xlsx", views.unit_import_template, name="import_template"),
+    path("<int:unit_id>/xuat.xlsx", views.unit_export, name="export"),
     path("<int:unit_id>/lich-su/", views.unit_history, name="history"),
 ]

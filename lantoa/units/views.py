@@ -18,12 +18,14 @@ from lantoa.core.imports import import_page
 from lantoa.core.spreadsheets import XLSX_MIME, safe_row, template_workbook
 from lantoa.history.selectors import history_for_subtree
 from lantoa.units import services
+from lantoa.units.exports import units_export_filename, units_export_xlsx
 from lantoa.units.forms import SuccessorFormSet, UnitCloseForm, UnitForm, UnitMoveForm
 from lantoa.units.models import Unit, UnitKind, UnitSuccession, subtree_q
 from lantoa.units.permissions import (
     can_add_unit,
     can_close_unit,
     can_edit_unit,
+    can_export_units,
     can_restructure,
 )
 from lantoa.units.restructuring import HEADERS, units_restructure
@@ -180,19 +182,22 @@ def unit_import_template(request, unit_id):
     unit = _get(request, unit_id, role=Role.ADMIN)
     content = template_workbook(
         title="Đơn vị",
-        headers=[
-            "Mã",
-            "Tên",
-            "Loại",
-            "Mã đơn vị cấp trên",
-            "Thư điện tử",
-            "Địa chỉ",
-            "Mã định danh",
-        ],
+        headers=services.IMPORT_HEADERS,
         example=["TH-001", "Trường Tiểu học Mẫu", "truong_th", unit.code, "", "", ""],
     )
     response = HttpResponse(content, content_type=XLSX_MIME)
     response["Content-Disposition"] = 'attachment; filename="mau-nhap-don-vi.xlsx"'
+    return response
+
+
+@login_required
+def unit_export(request, unit_id):
+    """The units below this one in the import sheet's columns: the file imports back."""
+    unit = _get(request, unit_id)
+    if not can_export_units(request.user, unit):
+        raise Http404
+    response = HttpResponse(units_export_xlsx(root=unit), content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{units_export_filename(unit)}"'
     return response
 
 
