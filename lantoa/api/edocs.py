@@ -235,3 +235,81 @@ def register_outgoing(request, year: int, unit: int | None = None):
 def register_incoming(request, year: int, unit: int | None = None):
     """Sổ đăng ký văn bản đến (Decree 30, Appendix IV): what reached the unit's inbox."""
     return _register_response(request, "incoming", year, unit)
+
+
+# ---- signers (người ký) of a unit ---------------------------------------------------------
+
+
+class SignerOut(Schema):
+    id: int
+    authority: str
+    title: str
+    name: str
+    position: int
+    active: bool
+
+
+class SignerIn(Schema):
+    authority: str = ""
+    title: str
+    name: str
+    active: bool = True
+
+
+class SignerPatch(Schema):
+    authority: str | None = None
+    title: str | None = None
+    name: str | None = None
+    active: bool | None = None
+
+
+def signer_out(s) -> dict:
+    return {
+        "id": s.pk,
+        "authority": s.authority,
+        "title": s.title,
+        "name": s.name,
+        "position": s.position,
+        "active": s.active,
+    }
+
+
+def _signer_unit(request, unit_id: int):
+    from lantoa.accounts.selectors import unit_get_for_user
+
+    return unit_get_for_user(request.auth, unit_id)
+
+
+@router.get("/units/{unit_id}/signers", response=list[SignerOut])
+def unit_signers(request, unit_id: int, active: bool | None = None):
+    """The unit's signers in order (a draft picks one); ``active=true`` only those signing."""
+    from lantoa.documents import signers
+
+    unit = _signer_unit(request, unit_id)
+    rows = signers.signers_for_unit(unit, active_only=False)
+    return [signer_out(s) for s in rows if active is None or s.active == active]
+
+
+@router.post("/units/{unit_id}/signers", response={201: SignerOut})
+def unit_signer_add(request, unit_id: int, payload: SignerIn):
+    """Add a signer: the unit's leaders (approvers) and admins (403 otherwise)."""
+    from lantoa.documents import signers
+
+    unit = _signer_unit(request, unit_id)
+    signer = signers.unit_signer_save(unit=unit, user=request.auth, **payload.dict())
+    return Status(201, signer_out(signer))
+
+
+@router.patch("/units/{unit_id}/signers/{signer_id}", response=SignerOut)
+def unit_signer_change(request, unit_id: int, signer_id: int, payload: SignerPatch):
+    """Change a signer (omitted fields stay); ``"active": false`` stops it being offered."""
+    from lantoa.documents import signers
+
+    unit = _signer_unit(request, unit_id)
+    signer = signers.signer_get(unit, signer_id)
+    current = {f: getattr(signer, f) for f in ("authority", "title", "name", "active")}
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    saved = signers.unit_signer_save(
+        unit=unit, user=request.auth, signer=signer, **(current | changes)
+    )
+    return signer_out(saved)
