@@ -1,3 +1,4 @@
+import logging
 import secrets
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from lantoa.core.spreadsheets import RowError, RowErrors, read_table
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.units.models import Unit
+
+logger = logging.getLogger(__name__)
 
 
 def token_create(*, user: User) -> tuple[str, ApiToken]:
@@ -264,17 +267,31 @@ def password_reset_users(*, email: str):
     return User.objects.filter(email__iexact=email, is_active=True).order_by("pk")
 
 
-def password_reset_request(*, email: str, client_address: str) -> int:
-    """Self-service reset: throttle, then queue one link per active account holding
-    ``email``. Unknown or inactive addresses get nothing sent and no error, so the caller
-    answers the same either way. Returns how many e-mails were queued (for tests only;
-    never shown)."""
+def password_reset_request(*, email: str, client_address: str) -> None:
+    """Self-service reset: throttle, then hand the address to the worker
+    (``accounts.tasks.password_reset_links``), which queues one link per active account
+    holding it. The request does the same work for an unknown or inactive address, and
+    nothing tells the caller which it was."""
+    from lantoa.accounts.tasks import password_reset_links
+
     email = (email or "").strip().lower()
     _password_reset_rate_check(client_address=client_address, email=email)
-    with transaction.atomic():
-        users = list(password_reset_users(email=email)) if email else []
-        for user in users:
-            _password_link_email(user=user, template="password_reset", kind="password_reset")
+    if not email:
+        return
+    try:
+        password_reset_links(email)
+    except Exception as exc:  # the task queue is down: look up and queue here instead
+        logger.warning("Reset link task not enqueued (%s); queued in the request", type(exc))
+        password_reset_send(email=email)
+
+
+@transaction.atomic
+def password_reset_send(*, email: str) -> int:
+    """Queue (EmailMessageLog, sent after commit) a reset link to each active account
+    holding ``email``; nothing for an unknown address. Returns how many were queued."""
+    users = list(password_reset_users(email=email))
+    for user in users:
+        _password_link_email(user=user, template="password_reset", kind="password_reset")
     return len(users)
 
 
@@ -286,8 +303,13 @@ def password_reset_user(*, user: User | None) -> User | None:
 @transaction.atomic
 def user_password_reset_done(*, user: User) -> None:
     """A password set through an e-mailed link (reset or invitation): every API token is
-    revoked; other sessions end through the session hash, which covers the password."""
+    revoked; other sessions end through the session hash, which covers the password. The
+    account's login lockout is lifted (whoever set it proved they hold its mailbox), so a
+    user locked out by forgetting can log in at once."""
+    from axes.utils import reset as axes_reset
+
     user_password_changed(user=user)
+    axes_reset(username=user.username)
     history_record(
         actor=user,
         unit=None,

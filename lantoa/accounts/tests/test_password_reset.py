@@ -133,3 +133,15 @@ def test_throttled_per_email_address_and_per_client_address(teacher):
     client = Client(REMOTE_ADDR="10.0.2.1")
     codes = [_request(client, f"a{n}@example.vn").status_code for n in range(6)]
     assert codes == [302] * 5 + [429]
+
+
+def test_a_locked_out_account_logs_in_right_after_its_reset(teacher):
+    wrong = {"username": "th.giathuy", "password": "sai-mat-khau"}
+    for n in range(5):
+        Client(REMOTE_ADDR=f"10.9.0.{n}").post("/tai-khoan/dang-nhap/", wrong)
+    right = {"username": "th.giathuy", "password": NEW_PASSWORD}
+    assert Client().post("/tai-khoan/dang-nhap/", right).status_code == 429
+    client = Client()
+    _request(client, ADDRESS)
+    _set_password(client, _link(EmailMessageLog.objects.get(kind="password_reset").body))
+    assert Client().post("/tai-khoan/dang-nhap/", right).status_code == 302
