@@ -3,33 +3,17 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from lantoa.accounts.models import User
+
+# The 360 px phone and the axe-core run of the accessibility suite, shared.
+from lantoa.core.tests.test_accessibility import _violations, phone  # noqa: F401
 
 ADDRESS = "hieu.truong@giathuy.edu.vn"
 
 
-def _violations(page) -> list[str]:
-    return [
-        f"{v['id']}: {[n['target'] for n in v['nodes']][:5]}"
-        for v in Axe().run(page).response["violations"]
-    ]
-
-
-@pytest.fixture
-def phone(chromium, demo_live_server):
-    context = chromium.new_context(
-        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 360, "height": 740}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
 @pytest.mark.browser
-def test_reset_walk_on_a_phone(phone, demo_live_server, mailoutbox):
+def test_reset_walk_on_a_phone(phone, demo_live_server, mailoutbox):  # noqa: F811
     User.objects.filter(username="th.giathuy").update(email=ADDRESS)
     base, page, found = demo_live_server.url, phone, {}
     page.goto(f"{base}/tai-khoan/dang-nhap/")
