@@ -121,7 +121,8 @@ def campaign_create(
 
 
 # What the owner may change until the Week ends. The year is the campaign's identity; the
-# indicator set has its own page (can_edit_indicator_set); reporting deadlines belong to the
+# indicator set has its own page and rule (reports.services.indicator_set_update: before the
+# Week starts and before any unit entered figures); reporting deadlines belong to the
 # issued plans that set them (ReportingDeadline, reporting lines) and reports' on-time flags
 # are computed against those, so nothing here moves a deadline or a flag.
 EDITABLE_FIELDS = ("title", "theme", "starts_on", "ends_on", "opening_on")
