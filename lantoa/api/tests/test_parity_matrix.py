@@ -164,6 +164,15 @@ def _campaign_edited(c: Ctx) -> bool:
     return Campaign.objects.get(pk=c.obj.pk).theme == EDITED_THEME
 
 
+SIGNER = {"authority": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": "Ma Trận Ký"}
+
+
+def _signer_added(key: str) -> Callable[[Ctx], bool]:
+    from lantoa.documents.models import UnitSigner
+
+    return lambda c: UnitSigner.objects.filter(unit=c.unit(key), name=SIGNER["name"]).exists()
+
+
 # ---- actions: (page request, API request, effect) -----------------------------------------
 
 
@@ -377,6 +386,13 @@ ACTIONS: dict[str, Action] = {
         _campaign_api,
         lambda c: Campaign.objects.filter(year=CAMPAIGN_YEAR).exists(),
     ),
+    # signers: the page keeps the signers of the user's current unit
+    "add a signer to ubnd_tdm": Action(
+        None,
+        lambda cl, c: cl.post("/van-ban/nguoi-ky/", SIGNER),
+        lambda api, c: api.post(f"/api/v1/units/{c.unit('ubnd_tdm').pk}/signers", SIGNER),
+        _signer_added("ubnd_tdm"),
+    ),
     "edit the campaign": Action(
         _week_ahead, _campaign_edit_page, _campaign_edit_api, _campaign_edited
     ),
@@ -551,6 +567,9 @@ TABLE = [
     ("create the campaign", "admin", IN, True),
     ("create the campaign", "so.hanoi", OUT, False),
     ("create the campaign", "cv.longbien", OUT, False),
+    ("add a signer to ubnd_tdm", "ubnd.thudaumot", IN, True),
+    ("add a signer to ubnd_tdm", "pgd.thudaumot", IN, False),
+    ("add a signer to ubnd_tdm", "ubnd.langson", OUT, False),
     ("edit the campaign", "bo.gddt", IN, True),
     ("edit the campaign", "admin", IN, True),
     ("edit the campaign", "so.hanoi", OUT, False),
