@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -189,6 +190,16 @@ def user_create(
     return user
 
 
+def password_link_lifetime() -> str:
+    """How long an e-mailed link works (PASSWORD_RESET_TIMEOUT), in words: "3 ngày"."""
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return _("%(n)s ngày") % {"n": seconds // 86400}
+    if seconds >= 3600:
+        return _("%(n)s giờ") % {"n": seconds // 3600}
+    return _("%(n)s phút") % {"n": max(1, seconds // 60)}
+
+
 def _password_link_email(*, user: User, template: str, kind: str) -> None:
     """Queue (lantoa.notifications, sent by the worker after commit) an e-mail carrying a
     one-time link to set the password. The link is built on LANTOA_BASE_URL, never on the
@@ -206,8 +217,7 @@ def _password_link_email(*, user: User, template: str, kind: str) -> None:
         "token": default_token_generator.make_token(user),
         "protocol": "https" if settings.BASE_URL.startswith("https") else "http",
         "domain": settings.BASE_URL.split("://", 1)[-1],
-        "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        "lifetime": password_link_lifetime(),
     }
     subject = render_to_string(f"accounts/{template}_subject.txt", context).strip()
     body = render_to_string(f"accounts/{template}_email.txt", context)
@@ -244,7 +254,11 @@ def _password_reset_rate_check(*, client_address: str, email: str) -> None:
             f"password_reset:ip:{client_address or '-'}",
             settings.LANTOA_PASSWORD_RESET_ADDRESS_LIMIT,
         ),
-        (f"password_reset:email:{email}", settings.LANTOA_PASSWORD_RESET_EMAIL_LIMIT),
+        # The counter store keeps a digest, not the address.
+        (
+            f"password_reset:email:{hashlib.sha256(email.encode()).hexdigest()[:32]}",
+            settings.LANTOA_PASSWORD_RESET_EMAIL_LIMIT,
+        ),
     ]
     try:
         over = [rate_count(key=key, window=window) > limit for key, limit in limits if limit]

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -66,7 +65,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
-    extra_context = {"reset_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"lifetime": services.password_link_lifetime()}
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):

@@ -53,6 +53,7 @@ def test_full_flow_through_the_email_queue(teacher, django_capture_on_commit_cal
         response = _request(client, "Hieu.Truong@GiaThuy.edu.vn", follow=True)
     assert response.redirect_chain[-1][0] == "/tai-khoan/quen-mat-khau/da-gui/"
     assert NEUTRAL in response.content.decode()
+    assert "hết hạn sau 3 ngày" in response.content.decode()
     # Queued in the e-mail log, then delivered by the worker (immediate in tests).
     log = EmailMessageLog.objects.get(kind="password_reset")
     assert log.to == ADDRESS and log.status == "sent"
@@ -145,3 +146,13 @@ def test_a_locked_out_account_logs_in_right_after_its_reset(teacher):
     _request(client, ADDRESS)
     _set_password(client, _link(EmailMessageLog.objects.get(kind="password_reset").body))
     assert Client().post("/tai-khoan/dang-nhap/", right).status_code == 302
+
+
+def test_link_lifetime_in_words(settings):
+    from lantoa.accounts.services import password_link_lifetime
+
+    assert password_link_lifetime() == "3 ngày"
+    settings.PASSWORD_RESET_TIMEOUT = 7200
+    assert password_link_lifetime() == "2 giờ"
+    settings.PASSWORD_RESET_TIMEOUT = 900
+    assert password_link_lifetime() == "15 phút"
