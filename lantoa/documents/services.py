@@ -902,7 +902,7 @@ def document_issue(
         from lantoa.reports.lines.services import reporting_tree_on_issue
 
         # Its recipients now report to the issuer (or the unit it names).
-        reporting_tree_on_issue(campaign_id=document.campaign_id)
+        reporting_tree_on_issue(document=document)
     history_record(
         actor=user,
         unit=issuer,

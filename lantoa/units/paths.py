@@ -4,6 +4,10 @@ Apps above ``units`` register them once (in ``AppConfig.ready``), so a move rewr
 the same transaction with one set-based UPDATE each, without ``units`` importing upwards.
 """
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
@@ -25,3 +29,40 @@ def path_copies_move(*, old_path: str, new_path: str) -> int:
             **{field: Concat(Value(new_path), Substr(field, len(old_path) + 1))}
         )
     return changed
+
+
+# --- units moved: apps above ``units`` follow (e.g. open campaigns' reporting trees) ------
+
+_MOVED_HOOKS: list[Callable[..., None]] = []
+_batch = threading.local()
+
+
+def units_moved_register(hook: Callable[..., None]) -> None:
+    """``hook(unit_ids=[...])`` runs after units moved, in the same transaction."""
+    if hook not in _MOVED_HOOKS:
+        _MOVED_HOOKS.append(hook)
+
+
+def units_moved(unit_ids: list[int]) -> None:
+    pending = getattr(_batch, "unit_ids", None)
+    if pending is not None:
+        pending.extend(unit_ids)
+        return
+    for hook in _MOVED_HOOKS:
+        hook(unit_ids=list(unit_ids))
+
+
+@contextmanager
+def units_moved_batch() -> Iterator[None]:
+    """Moves inside the block are announced once, at its end (a restructuring sheet)."""
+    if getattr(_batch, "unit_ids", None) is not None:
+        yield
+        return
+    _batch.unit_ids = []
+    try:
+        yield
+        unit_ids = _batch.unit_ids
+    finally:
+        _batch.unit_ids = None
+    if unit_ids:
+        units_moved(unit_ids)

@@ -13,7 +13,7 @@ from lantoa.core.text import nfc
 from lantoa.history.services import history_record
 from lantoa.units import error_codes
 from lantoa.units.models import Unit, UnitKind, UnitSuccession, same_code_space_q
-from lantoa.units.paths import path_copies_move
+from lantoa.units.paths import path_copies_move, units_moved
 from lantoa.units.permissions import (
     can_add_unit,
     can_close_unit,
@@ -210,7 +210,8 @@ def unit_move_errors(*, unit: Unit, new_parent: Unit, current_parent: Unit | Non
 def unit_move(*, unit: Unit, new_parent: Unit, version: int | None, user=None) -> Unit:
     """Re-parent ``unit``; its whole subtree follows (one set-based path rewrite).
 
-    Past campaigns keep their totals: their reporting trees are frozen per campaign.
+    Past campaigns keep their totals: their reporting trees are frozen per campaign; open
+    campaigns' trees are updated for the moved subtree (``paths.units_moved``).
     """
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
@@ -225,6 +226,8 @@ def unit_move(*, unit: Unit, new_parent: Unit, version: int | None, user=None) -
     Unit.objects.move(unit, new_parent, pos="last-child")
     unit = Unit.objects.get(pk=unit.pk)
     path_copies_move(old_path=old_path, new_path=unit.path)
+    # Open campaigns' reporting trees follow (their moved part only); closed ones are frozen.
+    units_moved([unit.pk])
     Unit.objects.filter(pk=unit.pk).update(version=F("version") + 1)
     unit.version += 1
     history_record(

@@ -91,11 +91,12 @@ def _frozen_check(campaign: Campaign) -> None:
 # --- build ------------------------------------------------------------------------------------
 
 
-def _insert_nodes(cur, campaign: Campaign) -> None:
+def unit_rows_sql(campaign: Campaign, units) -> tuple[str, list]:
+    """SQL for (id, admin parent id, governing due date) of ``units`` (a Unit queryset) in
+    ``campaign``: the start of their nodes (full build and incremental update alike)."""
     from lantoa.reports.selectors import _governing_due_on
 
-    units = Unit.objects.filter(_window_q(campaign))
-    max_depth = units.aggregate(m=Max("depth"))["m"] or 1
+    max_depth = Unit.objects.filter(_window_q(campaign)).aggregate(m=Max("depth"))["m"] or 1
     steplen = Unit.steplen
     ancestors = ", ".join(
         f"SUBSTR(units_unit.path, 1, {level * steplen})" for level in range(1, max_depth)
@@ -108,13 +109,22 @@ def _insert_nodes(cur, campaign: Campaign) -> None:
         "AND (p.valid_to IS NULL OR p.valid_to >= %s) "
         "ORDER BY p.depth DESC LIMIT 1"
     )
-    qs = units.annotate(
-        admin_parent_id=RawSQL(  # noqa: S611 — no user input
-            parent_sql, [campaign.ends_on, campaign.starts_on], output_field=IntegerField()
-        ),
-        due=_governing_due_on(campaign, max_depth),
-    ).values_list("id", "admin_parent_id", "due")
+    qs = (
+        units.filter(_window_q(campaign))
+        .annotate(
+            admin_parent_id=RawSQL(  # noqa: S611 — no user input
+                parent_sql, [campaign.ends_on, campaign.starts_on], output_field=IntegerField()
+            ),
+            due=_governing_due_on(campaign, max_depth),
+        )
+        .values_list("id", "admin_parent_id", "due")
+    )
     sql, params = qs.order_by().query.sql_with_params()
+    return sql, list(params)
+
+
+def _insert_nodes(cur, campaign: Campaign) -> None:
+    sql, params = unit_rows_sql(campaign, Unit.objects.all())
     cur.execute(
         f"INSERT INTO {NODE} (campaign_id, unit_id, admin_parent_id, parent_unit_id, due_on, "  # noqa: S608
         "path, depth, moved, expected, leaf) "
@@ -124,7 +134,7 @@ def _insert_nodes(cur, campaign: Campaign) -> None:
     )
 
 
-def _claims_sql() -> str:
+def _claims_sql(only: str = "") -> str:
     kinds = ", ".join(f"'{k}'" for k in CLAIMING_KINDS)
     return (
         "SELECT r.unit_id AS unit_id, d.id AS doc_id, tu.id AS target, d.report_due_on AS due_on, "  # noqa: S608
@@ -138,38 +148,40 @@ def _claims_sql() -> str:
         f"JOIN {NODE} tn ON tn.campaign_id = d.campaign_id AND tn.unit_id = tu.id "
         f"WHERE d.campaign_id = %s AND d.state = 'issued' AND d.kind IN ({kinds}) AND r.reports "
         "AND ru.path LIKE d.area_path || '%%' AND ru.id <> tu.id "
-        "AND tu.path NOT LIKE ru.path || '%%'"
+        "AND tu.path NOT LIKE ru.path || '%%'" + (f" AND {only}" if only else "")
     )
 
 
-def _apply_claims(cur, campaign: Campaign) -> None:
-    claims = _claims_sql()
+def _apply_claims(cur, campaign: Campaign, *, table: str = NODE, only: str = "") -> None:
+    """The winning claim per unit (and a contesting one) into ``table`` (the nodes, or the
+    incremental update's scratch rows); ``only`` restricts the recipients (SQL on ``r``)."""
+    claims = _claims_sql(only)
     cur.execute(
         f"WITH c AS ({claims}) "  # noqa: S608
-        f"UPDATE {NODE} SET parent_unit_id = w.target, claimed_by_id = w.doc_id, "
-        f"due_on = COALESCE(w.due_on, {NODE}.due_on) "
+        f"UPDATE {table} SET parent_unit_id = w.target, claimed_by_id = w.doc_id, "
+        f"due_on = COALESCE(w.due_on, {table}.due_on) "
         "FROM (SELECT unit_id, doc_id, target, due_on FROM c WHERE rk = 1) w "
-        f"WHERE {NODE}.campaign_id = %s AND {NODE}.unit_id = w.unit_id",
+        f"WHERE {table}.campaign_id = %s AND {table}.unit_id = w.unit_id",
         [campaign.pk, campaign.pk],
     )
     cur.execute(
         f"WITH c AS ({claims}) "  # noqa: S608
-        f"UPDATE {NODE} SET contested_by_id = o.doc_id "
+        f"UPDATE {table} SET contested_by_id = o.doc_id "
         "FROM (SELECT c.unit_id, MAX(c.doc_id) AS doc_id FROM c "
         "JOIN c w ON w.unit_id = c.unit_id AND w.rk = 1 "
         "WHERE c.rk > 1 AND c.target <> w.target GROUP BY c.unit_id) o "
-        f"WHERE {NODE}.campaign_id = %s AND {NODE}.unit_id = o.unit_id",
+        f"WHERE {table}.campaign_id = %s AND {table}.unit_id = o.unit_id",
         [campaign.pk, campaign.pk],
     )
 
 
-def _apply_moves(cur, campaign: Campaign) -> None:
+def _apply_moves(cur, campaign: Campaign, *, table: str = NODE) -> None:
     cur.execute(
-        f"UPDATE {NODE} SET parent_unit_id = m.to_unit_id, moved = %s "  # noqa: S608
+        f"UPDATE {table} SET parent_unit_id = m.to_unit_id, moved = %s "  # noqa: S608
         "FROM (SELECT m1.unit_id, m1.to_unit_id FROM reports_reportingmove m1 "
         "WHERE m1.campaign_id = %s AND m1.id = (SELECT MAX(m2.id) FROM reports_reportingmove m2 "
         "WHERE m2.campaign_id = m1.campaign_id AND m2.unit_id = m1.unit_id)) m "
-        f"WHERE {NODE}.campaign_id = %s AND {NODE}.unit_id = m.unit_id "
+        f"WHERE {table}.campaign_id = %s AND {table}.unit_id = m.unit_id "
         f"AND EXISTS (SELECT 1 FROM {NODE} t WHERE t.campaign_id = %s AND t.unit_id = m.to_unit_id)",
         [True, campaign.pk, campaign.pk, campaign.pk],
     )
@@ -191,28 +203,30 @@ def _compute_paths(cur, campaign: Campaign) -> int:
     return cur.fetchone()[0]
 
 
-def _set_leaves(cur, campaign: Campaign) -> None:
+def _set_leaves(cur, campaign: Campaign, *, only: str = "") -> None:
     cur.execute(
         f"UPDATE {NODE} SET leaf = NOT EXISTS (SELECT 1 FROM {NODE} c "  # noqa: S608
         f"WHERE c.campaign_id = {NODE}.campaign_id AND c.parent_unit_id = {NODE}.unit_id "
-        "AND c.path <> '') WHERE campaign_id = %s",
+        "AND c.path <> '') WHERE campaign_id = %s" + (f" AND {only}" if only else ""),
         [campaign.pk],
     )
 
 
-def _set_expected(cur, campaign: Campaign) -> None:
+def _set_expected(cur, campaign: Campaign, *, only: str = "") -> None:
     cur.execute(
         f"UPDATE {NODE} SET expected = (due_on IS NOT NULL AND EXISTS ("  # noqa: S608
         f"SELECT 1 FROM units_unit u WHERE u.id = {NODE}.unit_id "
         f"AND (u.valid_from IS NULL OR u.valid_from <= {NODE}.due_on) "
         f"AND (u.valid_to IS NULL OR u.valid_to >= {NODE}.due_on))) "
-        "WHERE campaign_id = %s",
+        "WHERE campaign_id = %s" + (f" AND {only}" if only else ""),
         [campaign.pk],
     )
 
 
-def _contributions_sql(max_depth: int) -> tuple[str, list]:
-    """(ancestor unit id, code, value) for every node's contribution to each ancestor."""
+def _contributions_sql(max_depth: int, *, only: str = "") -> tuple[str, list]:
+    """(ancestor unit id, code, value) for every node's contribution to each ancestor
+    (``only``: SQL restricting the nodes ``n``, for the incremental update)."""
+    only = f" AND {only}" if only else ""
     anc = _level_ancestor("lv.k")
     counted = ", ".join(f"'{s}'" for s in COUNTED_STATES)
     levels = _levels(max_depth)
@@ -221,11 +235,11 @@ def _contributions_sql(max_depth: int) -> tuple[str, list]:
         f"FROM reports_reportvalue rv JOIN {NODE} n "
         "ON n.campaign_id = rv.campaign_id AND n.unit_id = rv.unit_id "
         f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
-        "WHERE rv.campaign_id = %s AND rv.counted = %s AND n.path <> '' "
+        f"WHERE rv.campaign_id = %s AND rv.counted = %s AND n.path <> ''{only} "
         "UNION ALL "
         f"SELECT {anc}, '{COUNT_EXPECTED}', 1 FROM {NODE} n "
         f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
-        "WHERE n.campaign_id = %s AND n.expected = %s AND n.path <> '' "
+        f"WHERE n.campaign_id = %s AND n.expected = %s AND n.path <> ''{only} "
         "UNION ALL "
         f"SELECT {anc}, CASE x.c WHEN 1 THEN '{COUNT_SUBMITTED}' WHEN 2 THEN '{COUNT_ON_TIME}' "
         f"ELSE '{COUNT_ACCEPTED}' END, 1 "
@@ -235,6 +249,7 @@ def _contributions_sql(max_depth: int) -> tuple[str, list]:
         f"ON x.c = 1 OR (x.c = 2 AND r.on_time = %s) OR (x.c = 3 AND r.state = '{ReportState.ACCEPTED}') "
         f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
         f"WHERE n.campaign_id = %s AND n.expected = %s AND n.path <> '' AND r.state IN ({counted})"
+        f"{only}"
     )
     return sql, []
 
@@ -300,14 +315,14 @@ def reporting_tree_ensure(*, campaign: Campaign) -> None:
         reporting_tree_build(campaign=campaign, force=True)
 
 
-def reporting_tree_on_issue(*, campaign_id: int | None) -> None:
-    """An issued plan changes who reports to whom: rebuild an open campaign's tree."""
-    if not campaign_id:
+def reporting_tree_on_issue(*, document) -> None:
+    """An issued plan changes who reports to whom: its recipients' part of an open
+    campaign's tree is updated (``incremental``)."""
+    if not document.campaign_id:
         return
-    campaign = Campaign.objects.get(pk=campaign_id)
-    if campaign.is_closed or not ReportingNode.objects.filter(campaign=campaign).exists():
-        return
-    reporting_tree_build(campaign=campaign)
+    from lantoa.reports.lines.incremental import on_plan_issued
+
+    on_plan_issued(document=document)
 
 
 # --- totals kept on the nodes -------------------------------------------------------------
@@ -354,10 +369,14 @@ def reporting_totals_apply(*, report, before: dict, after: dict) -> None:
         )
     )
     if node is None or not node.path:
-        campaign = Campaign.objects.get(pk=report.campaign_id)
-        if not campaign.is_closed and ReportingNode.objects.filter(campaign=campaign).exists():
-            # A unit created after the tree was built: rebuild, which counts this report.
-            reporting_tree_build(campaign=campaign)
+        from lantoa.reports.lines.incremental import reporting_tree_update
+
+        # A unit created after the tree was built: its node is added, which counts this report.
+        reporting_tree_update(
+            campaign=Campaign.objects.get(pk=report.campaign_id),
+            units_sql="SELECT %s",
+            params=[report.unit_id],
+        )
         return
     delta = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after)}
     delta = {k: v for k, v in delta.items() if v}
@@ -445,7 +464,9 @@ def reporting_parent_set(
         before={"reports_to": from_unit_id},
         after={"reports_to": reports_to.pk},
     )
-    reporting_tree_build(campaign=campaign)
+    from lantoa.reports.lines.incremental import reporting_tree_update
+
+    reporting_tree_update(campaign=campaign, units_sql="SELECT %s", params=[unit.pk])
     return ReportingNode.objects.get(campaign=campaign, unit=unit)
 
 
