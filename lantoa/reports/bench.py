@@ -606,3 +606,8 @@ def reports_lines(ctx) -> list[Row]:
 
 
 BENCHMARKS.append(reports_lines)
+
+# Incremental updates of the reporting tree (issue a plan, re-parent a district).
+from lantoa.reports.lines.bench import BENCHMARKS as LINE_BENCHMARKS  # noqa: E402
+
+BENCHMARKS.extend(LINE_BENCHMARKS)

@@ -238,6 +238,25 @@ def bench_reparent_district(ctx) -> list[Row]:
         new = Unit._get_path(target.path, target.depth + 1, step)
         _move_sql(unit.path, new, target.depth + 1 - unit.depth)
 
+    def state() -> tuple:
+        """Where the district stands: its path, every unit's place below it, the counts."""
+        unit = Unit.objects.get(pk=district.pk)
+        below = sorted(
+            (pk, path[len(unit.path) :], depth - unit.depth)
+            for pk, path, depth in Unit.objects.filter(subtree_q(unit.path)).values_list(
+                "pk", "path", "depth"
+            )
+        )
+        counts = list(Unit.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", "numchild"))
+        return unit.path, unit.depth, below, sorted(counts)
+
+    # Ours and the floor must leave the same tree: each moves the district there and back.
+    ours()
+    moved_by_ours = state()
+    ours()
+    floor()
+    same(moved_by_ours, state(), "re-parented district (paths, depths, child counts)")
+    floor()
     rows = [
         Row(
             f"units: re-parent a district ({size} units), unit_move",
