@@ -1,7 +1,9 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
+from lantoa.core.bulk import insert_rows
 from lantoa.history.models import HistoryEntry
 
 
@@ -47,3 +49,27 @@ def history_record_many(*, actor, objects, action: str, summary: str) -> int:
     ]
     HistoryEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
+
+
+def history_record_rows(*, actor, rows: list[tuple]) -> int:
+    """Many entries in one statement (bulk restructuring): each row is
+    ``(unit, obj, action, summary, before, after)`` as for ``history_record``."""
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    return insert_rows(
+        HistoryEntry,
+        [
+            {
+                "created_at": now,
+                "actor_id": actor_id,
+                "unit_id": unit.pk if unit is not None else None,
+                "object_type": obj._meta.model_name,
+                "object_id": str(obj.pk),
+                "action": action,
+                "summary": summary[:500],
+                "before": _plain(before),
+                "after": _plain(after),
+            }
+            for unit, obj, action, summary, before, after in rows
+        ],
+    )

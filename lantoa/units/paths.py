@@ -4,13 +4,16 @@ Apps above ``units`` register them once (in ``AppConfig.ready``), so a move rewr
 the same transaction with one set-based UPDATE each, without ``units`` importing upwards.
 """
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
+from lantoa.core.bulk import json_rows
 from lantoa.units.models import subtree_q
 
 _COPIES: list[tuple[type, str]] = []
@@ -66,3 +69,26 @@ def units_moved_batch() -> Iterator[None]:
         _batch.unit_ids = None
     if unit_ids:
         units_moved(unit_ids)
+
+
+# --- set-based writes from a list of rows (bulk restructuring) ---------------------------
+
+
+def path_copies_remap(mapping: dict[str, str]) -> int:
+    """Rewrite every registered copy equal to an old unit path (``mapping``: old → new) in
+    one statement per copy (a bulk restructuring: every unit whose path changes is listed)."""
+    if not mapping:
+        return 0
+    rows = json.dumps([{"old": old, "new": new} for old, new in mapping.items()])
+    source = json_rows([("old", "text"), ("new", "text")])
+    changed = 0
+    with connection.cursor() as cursor:
+        for model, field in _COPIES:
+            table, column = model._meta.db_table, model._meta.get_field(field).column
+            cursor.execute(
+                f"UPDATE {table} SET {column} = m.new FROM {source} "  # noqa: S608 — our names
+                f"WHERE {table}.{column} = m.old",
+                [rows],
+            )
+            changed += cursor.rowcount
+    return changed
