@@ -6,7 +6,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from lantoa.accounts.models import Role
 from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user
@@ -224,6 +225,68 @@ def units(
         "items": [_unit_out(u, known, successions) for u in items],
         "next": next_url,
     }
+
+
+class RestructureOut(Schema):
+    rows: int = Field(description="Số dòng của bảng đã áp dụng")
+    moved: int = Field(description="Số đơn vị đã chuyển sang đơn vị cấp trên mới")
+    closed: int = Field(description="Số đơn vị đã kết thúc hoạt động (sáp nhập, chia tách)")
+
+
+class RowProblem(Schema):
+    field: str
+    row: int
+    column: str
+    message: str
+
+
+class RestructureProblem(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[RowProblem] = []
+
+
+# Before /units/{unit_id}: that path would take "restructure" as an id.
+@router.post(
+    "/units/restructure",
+    response={200: RestructureOut, 400: RestructureProblem},
+)
+def units_restructure(request, unit_id: Form[int], file: File[UploadedFile] = None):
+    """Bulk restructuring of ``unit_id``'s subtree from an .xlsx (or .csv) sheet, as the page
+    "Tái cấu trúc đơn vị từ Excel": one row per unit — "Mã đơn vị", "Mã đơn vị cấp trên mới",
+    "Mã đơn vị kế thừa", "Tỷ lệ", "Ngày kết thúc" — at most 20,000 rows.
+
+    All or nothing: 400 ``unit_restructure_rows`` lists EVERY bad row in ``errors`` (unknown
+    or duplicate codes, shares not summing to 1, cycles, closed parents…) and changes
+    nothing; 400 ``sheet_too_many_rows`` and the other sheet codes for the file itself;
+    404 unless the caller administers ``unit_id``. Past campaigns' totals never change."""
+    from lantoa.core.spreadsheets import RowErrors
+    from lantoa.units.restructuring import restructure_apply
+
+    root = unit_get_for_user(request.auth, unit_id, role=Role.ADMIN)
+    if file is None:
+        return problem(400, "Chưa chọn tệp bảng tính.", code="upload_missing")
+    try:
+        applied = restructure_apply(root=root, upload=file, actor=request.auth)
+    except RowErrors as exc:
+        return problem(
+            400,
+            f"Tệp có {len(exc.errors)} lỗi, chưa áp dụng dòng nào.",
+            code=error_codes.RESTRUCTURE_ROWS,
+            errors=[
+                {
+                    "field": f"row {e.row}: {e.column}",
+                    "row": e.row,
+                    "column": e.column,
+                    "message": e.message,
+                }
+                for e in exc.errors
+            ],
+        )
+    return {"rows": applied.rows, "moved": len(applied.moved), "closed": len(applied.closed)}
 
 
 @router.get("/units/{unit_id}", response=UnitOut)

@@ -35,6 +35,8 @@ REQUEST_TOO_LARGE = "request_too_large"
 # ValidationError codes: upload_missing, upload_too_large, upload_kind, upload_mismatch,
 # upload_macro, upload_zip_bomb, upload_pixels, upload_unreadable, sheet_too_large,
 # sheet_invalid, sheet_zip_bomb, sheet_macro, sheet_too_many_rows.
+# Domain codes live beside their app (e.g. lantoa.units.error_codes: unit_restructure_rows
+# for a restructuring sheet with bad rows, each listed in ``errors``).
 
 
 def code_for_status(status: int) -> str:

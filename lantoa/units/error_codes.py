@@ -10,3 +10,5 @@ ALREADY_CLOSED = "unit_already_closed"
 SUCCESSOR_INVALID = "unit_successor_invalid"
 SHARES_INVALID = "unit_shares_invalid"
 USE_MOVE = "unit_parent_use_move"
+# A restructuring sheet with bad rows: ``errors`` lists each (row, column, message).
+RESTRUCTURE_ROWS = "unit_restructure_rows"

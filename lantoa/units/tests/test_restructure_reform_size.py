@@ -137,3 +137,24 @@ def test_the_cap_is_twenty_thousand_rows():
     rows = [HEADERS] + [["S0", "N0", "", "", ""]] * (MAX_ROWS + 1)
     with pytest.raises(ValidationError, match="20.000 dòng"):
         units_restructure(root=province, upload=xlsx(rows))
+
+
+def test_same_parent_root_and_end_before_start_rows_are_refused():
+    province = _province(old=3, new=1)
+    Unit.objects.filter(code="C2").update(valid_from=date(2025, 7, 1))
+    sheet = [
+        HEADERS,
+        ["S0", "C0", "", "", ""],  # already there
+        ["T", "", "N0", "", "30/06/2025"],  # the scope's own root
+        ["C2", "", "N0", "", "30/06/2025"],  # ends before it began
+        ["S1", "N0", "", "", ""],  # fine
+    ]
+    with pytest.raises(RowErrors) as caught:
+        units_restructure(root=province, upload=xlsx(sheet))
+    messages: dict[int, str] = {}
+    for e in caught.value.errors:
+        messages[e.row] = messages.get(e.row, "") + e.message + "; "
+    assert set(messages) == {2, 3, 4}
+    assert "đã trực thuộc" in messages[2]
+    assert "không kết thúc được đơn vị gốc của phạm vi" in messages[3]
+    assert "sau ngày bắt đầu hiệu lực (01/07/2025)" in messages[4]
