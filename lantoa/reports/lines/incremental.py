@@ -15,10 +15,11 @@ or ``expected`` flags, so the new totals are the old ones plus, for every dirty 
 its new contribution minus its old one: two path-prefix aggregates restricted to the
 dirty nodes, before and after, added to the ancestors in one upsert.
 
-Concurrency: the campaign row is locked (as the full build does), so two plans issued at
-once update the tree one after the other; the reports of the dirty nodes are locked too
-(PostgreSQL), so a submission in flight either lands before the "before" aggregate (on
-the old ancestors, then moved with the rest) or waits and reads the new path.
+Concurrency: a per-campaign advisory lock (``services.campaign_tree_lock``, PostgreSQL; the
+full build takes it too), so two plans issued at once update the tree one after the other;
+the reports of the dirty nodes are locked as well, so a submission in flight either lands
+before the "before" aggregate (on the old ancestors, then moved with the rest) or waits
+and reads the new path.
 
 The full build stays the reference: tests check that the incremental tree and totals
 equal a full rebuild's, and ``rollup_check`` agrees. One known difference: a claim or
@@ -231,7 +232,7 @@ def _apply_delta(cur, campaign: Campaign, before: dict, after: dict) -> None:
 def reporting_tree_update(*, campaign: Campaign, units_sql: str, params: list) -> int:
     """Bring ``campaign``'s tree up to date for the units ``units_sql`` selects (their ids);
     returns the number of dirty nodes (0: nothing changed). A closed campaign never changes."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = s.campaign_tree_lock(campaign)
     if campaign.is_closed or not ReportingNode.objects.filter(campaign=campaign).exists():
         return 0
     with connection.cursor() as cur:

@@ -88,6 +88,23 @@ def _frozen_check(campaign: Campaign) -> None:
         )
 
 
+# Advisory lock namespace of the reporting trees (PostgreSQL; issue 8).
+TREE_LOCK = 8
+
+
+def campaign_tree_lock(campaign: Campaign) -> Campaign:
+    """Serialise the writers of ``campaign``'s tree (full build, incremental updates) for the
+    rest of the transaction; returns the campaign read afresh.
+
+    An advisory lock, not the campaign row: a submission locks its report together with
+    the campaign row (``select_related`` under FOR UPDATE), while an incremental update
+    waits for the reports it moves, so locking the row here would deadlock with it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TREE_LOCK, campaign.pk])
+    return Campaign.objects.get(pk=campaign.pk)
+
+
 # --- build ------------------------------------------------------------------------------------
 
 
@@ -284,7 +301,7 @@ def reporting_tree_build(*, campaign: Campaign, force: bool = False) -> int:
     """(Re)build ``campaign``'s reporting tree and its totals; returns the node count.
 
     A closed campaign keeps its tree (``force`` only for a first build)."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = campaign_tree_lock(campaign)
     exists = ReportingNode.objects.filter(campaign=campaign).exists()
     if exists and campaign.is_closed and not force:
         _frozen_check(campaign)
@@ -479,6 +496,8 @@ def campaign_close(*, campaign: Campaign, user, closed_on: date | None = None) -
 
     if not can_close_campaign(user, campaign):
         raise NotFound
+    # After any tree update in flight; none starts until this transaction commits.
+    campaign_tree_lock(campaign)
     if campaign.is_closed:
         _frozen_check(campaign)
     reporting_tree_ensure(campaign=campaign)
