@@ -155,8 +155,7 @@ def _claims_sql(only: str = "") -> str:
     kinds = ", ".join(f"'{k}'" for k in CLAIMING_KINDS)
     return (
         "SELECT r.unit_id AS unit_id, d.id AS doc_id, tu.id AS target, d.report_due_on AS due_on, "  # noqa: S608
-        "ROW_NUMBER() OVER (PARTITION BY r.unit_id "
-        "ORDER BY iu.depth DESC, LENGTH(d.area_path) DESC, d.issued_on DESC, d.id DESC) AS rk "
+        "ROW_NUMBER() OVER nearest AS rk, FIRST_VALUE(tu.id) OVER nearest AS win_target "
         "FROM documents_documentrecipient r "
         "JOIN documents_document d ON d.id = r.document_id "
         "JOIN units_unit iu ON iu.id = d.issuer_unit_id "
@@ -165,7 +164,10 @@ def _claims_sql(only: str = "") -> str:
         f"JOIN {NODE} tn ON tn.campaign_id = d.campaign_id AND tn.unit_id = tu.id "
         f"WHERE d.campaign_id = %s AND d.state = 'issued' AND d.kind IN ({kinds}) AND r.reports "
         "AND ru.path LIKE d.area_path || '%%' AND ru.id <> tu.id "
-        "AND tu.path NOT LIKE ru.path || '%%'" + (f" AND {only}" if only else "")
+        "AND tu.path NOT LIKE ru.path || '%%'" + (f" AND {only}" if only else "") + " "
+        # The nearest issuer wins (deepest, then the narrowest area, the latest issued).
+        "WINDOW nearest AS (PARTITION BY r.unit_id "
+        "ORDER BY iu.depth DESC, LENGTH(d.area_path) DESC, d.issued_on DESC, d.id DESC)"
     )
 
 
@@ -185,8 +187,7 @@ def _apply_claims(cur, campaign: Campaign, *, table: str = NODE, only: str = "")
         f"WITH c AS ({claims}) "  # noqa: S608
         f"UPDATE {table} SET contested_by_id = o.doc_id "
         "FROM (SELECT c.unit_id, MAX(c.doc_id) AS doc_id FROM c "
-        "JOIN c w ON w.unit_id = c.unit_id AND w.rk = 1 "
-        "WHERE c.rk > 1 AND c.target <> w.target GROUP BY c.unit_id) o "
+        "WHERE c.rk > 1 AND c.target <> c.win_target GROUP BY c.unit_id) o "
         f"WHERE {table}.campaign_id = %s AND {table}.unit_id = o.unit_id",
         [campaign.pk, campaign.pk],
     )
