@@ -5,6 +5,7 @@ SQLite). Django's ``bulk_create``/``bulk_update`` split by the backend's paramet
 """
 
 import json
+from datetime import date
 
 from django.db import connection, models
 
@@ -37,16 +38,35 @@ def json_rows(columns: list[tuple[str, str]]) -> str:
     return f"(SELECT {picks} FROM json_each(%s)) m"  # noqa: S608 — our column names
 
 
-def _value(field: models.Field, value):
-    if value is None:
-        return None
+def _converter(field: models.Field):
+    """How a Python value of ``field`` travels in the JSON parameter (picked once per field;
+    a datetime is adapted once per distinct value: every row of a write shares "now")."""
     if isinstance(field, models.DateTimeField):
-        return str(connection.ops.adapt_datetimefield_value(value))
+        seen: dict = {}
+
+        def adapt(value):
+            if value not in seen:
+                seen[value] = str(connection.ops.adapt_datetimefield_value(value))
+            return seen[value]
+
+        return adapt
     if isinstance(field, models.DateField):
-        return value.isoformat()
+        return date.isoformat
     if isinstance(field, models.DecimalField):
-        return str(value)
-    return value
+        return str
+    return None
+
+
+def _rows_json(fields: list[models.Field], keys: list[str], rows: list[dict]) -> str:
+    converters = [_converter(f) for f in fields]
+    data = [
+        {
+            f.column: (row[k] if convert is None or row[k] is None else convert(row[k]))
+            for f, k, convert in zip(fields, keys, converters, strict=True)
+        }
+        for row in rows
+    ]
+    return json.dumps(data)
 
 
 def insert_rows(model: type[models.Model], rows: list[dict]) -> int:
@@ -54,18 +74,15 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> int:
     ``model``'s table in one statement; returns the row count."""
     if not rows:
         return 0
-    fields = [model._meta.get_field(name) for name in rows[0]]
+    keys = list(rows[0])
+    fields = [model._meta.get_field(name) for name in keys]
     columns = [(f.column, _PG_TYPES[f.get_internal_type()]) for f in fields]
-    data = [
-        {f.column: _value(f, row[name]) for f, name in zip(fields, row, strict=True)}
-        for row in rows
-    ]
     names = ", ".join(c for c, _t in columns)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} ({names}) "  # noqa: S608 — our names
             f"SELECT {', '.join(f'm.{c}' for c, _t in columns)} FROM {json_rows(columns)}",
-            [json.dumps(data)],
+            [_rows_json(fields, keys, rows)],
         )
     return len(rows)
 
@@ -76,15 +93,12 @@ def update_rows(model: type[models.Model], rows: list[dict], assignments: str) -
     if not rows:
         return
     table = model._meta.db_table
-    columns = [
-        (name, _PG_TYPES[model._meta.get_field(name).get_internal_type()]) for name in rows[0]
-    ]
-    data = [
-        {name: _value(model._meta.get_field(name), v) for name, v in row.items()} for row in rows
-    ]
+    keys = list(rows[0])
+    fields = [model._meta.get_field(name) for name in keys]
+    columns = [(f.column, _PG_TYPES[f.get_internal_type()]) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM {json_rows(columns)} "  # noqa: S608
             f"WHERE {table}.id = m.id",
-            [json.dumps(data)],
+            [_rows_json(fields, keys, rows)],
         )
