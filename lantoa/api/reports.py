@@ -20,12 +20,10 @@ from lantoa.reports import exports, services
 from lantoa.reports.lines import selectors as line_selectors
 from lantoa.reports.lines import services as line_services
 from lantoa.reports.lines.selectors import LINE_REPORTING, LINES
-from lantoa.reports.lines.selectors import completeness as line_completeness
 from lantoa.reports.lines.selectors import rollup as line_rollup
 from lantoa.reports.models import ReportState
 from lantoa.reports.selectors import (
     evidence_for_report,
-    missing_page,
     report_get_for_user,
     report_unit_get_for_user,
     report_values,
@@ -459,10 +457,8 @@ def campaign_completeness(
     """Counts of the whole subtree; the missing units one page at a time (at most 1,000)."""
     line = _line(line)
     campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
-    result = missing_page(
-        line_completeness(campaign=campaign, unit=scope_unit, line=line),
-        page=page,
-        page_size=page_size,
+    result = line_selectors.completeness_page(
+        campaign=campaign, unit=scope_unit, line=line, page=page, page_size=page_size
     )
     result["next"] = None
     if result["page"] * result["page_size"] < result["missing_count"]:

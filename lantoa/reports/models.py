@@ -230,6 +230,9 @@ class ReportingNode(models.Model):
                 opclasses=["", "varchar_pattern_ops"],
             ),
             models.Index(fields=["campaign", "parent_unit"], name="reporting_node_parent"),
+            # Tree order for a page of missing units (the pattern index above cannot give
+            # ORDER BY path under a non-C collation on PostgreSQL).
+            models.Index(fields=["campaign", "path"], name="reporting_node_order"),
         ]
 
     def ancestor_ids(self, *, include_self: bool = True) -> list[int]:
@@ -251,6 +254,13 @@ class ReportingTotal(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "unit", "shard", "code"], name="reporting_total_unique"
+            )
+        ]
+        # A roll-up reads every total row of the node's children: on PostgreSQL an
+        # index-only scan (the value is carried in the index; elsewhere a plain index).
+        indexes = [
+            models.Index(
+                fields=["campaign", "unit", "code"], include=["value"], name="reporting_total_read"
             )
         ]
 

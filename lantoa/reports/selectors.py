@@ -173,14 +173,20 @@ def completeness_for_unit(*, campaign: Campaign, unit: Unit) -> dict:
 MISSING_PAGE_MAX = 1000
 
 
+def page_bounds(count: int, *, page, page_size) -> tuple[int, int, int]:
+    """(page, page size, first index) of a page of ``count`` missing units: the size within
+    1..MISSING_PAGE_MAX, the page within the existing ones."""
+    page_size = max(1, min(int(page_size), MISSING_PAGE_MAX))
+    last = max(1, -(-count // page_size))
+    page = max(1, min(int(page), last))
+    return page, page_size, (page - 1) * page_size
+
+
 def missing_page(completeness: dict, *, page: int = 1, page_size: int = 200) -> dict:
     """``completeness`` with ``missing`` cut to one page (a national office has thousands of
     missing communes at first); ``missing_count`` keeps the total."""
-    page_size = max(1, min(int(page_size), MISSING_PAGE_MAX))
     missing = completeness["missing"]
-    last = max(1, -(-len(missing) // page_size))
-    page = max(1, min(int(page), last))
-    start = (page - 1) * page_size
+    page, page_size, start = page_bounds(len(missing), page=page, page_size=page_size)
     return {
         **completeness,
         "missing": missing[start : start + page_size],

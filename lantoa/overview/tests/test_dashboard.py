@@ -178,9 +178,9 @@ def _count(client, query: str) -> int:
 
 
 # session, user, memberships, campaigns (?campaign= picks from that list); inbox + unread count, drafts to approve,
-# nominations; own report + deadline; children, completeness along the reporting line (node, totals,
-# own report, missing: 4), reviews, tasks (2), upcoming activities.
-QUERIES_OFFICE = 19
+# nominations; own report + deadline; children, completeness along the reporting line (node with
+# its own report and counts in one statement, missing: 2), reviews, tasks (2), upcoming activities.
+QUERIES_OFFICE = 17
 QUERIES_SCHOOL = 11
 
 

@@ -11,8 +11,6 @@ from django.apps import apps
 from django.db.models import (
     Case,
     Count,
-    DateField,
-    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -26,48 +24,58 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantoa.campaigns.models import Campaign, Indicator
-from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, COUNTED_STATES, ReportValue
-from lantoa.reports.selectors import expected_units
+from lantoa.reports.lines.selectors import line_node
+from lantoa.reports.models import (
+    BUDGET_SPONSOR,
+    BUDGET_STATE,
+    COUNTED_STATES,
+    Report,
+    ReportingNode,
+    ReportValue,
+)
 from lantoa.units.models import Unit, UnitSuccession, subtree_q
 
 # Successor chains longer than this (a unit merged three times) are not followed.
 SUCCESSION_DEPTH = 3
 
 
-def reporting_timeline(*, campaign: Campaign, unit: Unit, today: date | None = None) -> dict:
-    """Reports submitted per day (cumulative) by the units expected to report below ``unit``,
-    from the start of the Week (or the first submission) to the last deadline."""
-    today = today or timezone.localdate()
-    # One grouped pass over the expected units: day = local submission day of a counted
-    # report, NULL for the units still missing. (Grouped from the expected units themselves:
-    # their deadline lookup refers to the outer unit row, so they cannot be a subquery.)
-    submitted_on = TruncDate("report__submitted_at", tzinfo=timezone.get_current_timezone())
-    groups = list(
-        expected_units(campaign=campaign, unit=unit)
-        .annotate(report=FilteredRelation("reports", condition=Q(reports__campaign=campaign)))
-        .annotate(
-            day=Case(
-                When(
-                    report__state__in=COUNTED_STATES,
-                    report__submitted_at__isnull=False,
-                    then=submitted_on,
-                ),
-                default=Value(None),
-                output_field=DateField(),
-            )
+def _timeline_groups(campaign: Campaign, unit: Unit) -> tuple[dict, dict]:
+    """({local day: reports submitted}, {n, first_due, last_due}) of the units expected to
+    report in ``unit``'s reporting subtree (below it): two aggregates over the subtree's
+    nodes (path range) and their counted reports, whatever its size."""
+    node = line_node(campaign=campaign, unit=unit)
+    if node is None or not node.path:
+        return {}, {"n": 0, "first_due": None, "last_due": None}
+    expected = ReportingNode.objects.filter(
+        campaign=campaign, expected=True, depth__gt=node.depth
+    ).filter(subtree_q(node.path))
+    span = expected.aggregate(n=Count("pk"), first_due=Min("due_on"), last_due=Max("due_on"))
+    submitted_on = TruncDate("submitted_at", tzinfo=timezone.get_current_timezone())
+    per_day = {
+        row["day"]: row["n"]
+        for row in Report.objects.filter(
+            campaign=campaign,
+            state__in=COUNTED_STATES,
+            submitted_at__isnull=False,
+            unit_id__in=expected.values("unit_id"),
         )
+        .annotate(day=submitted_on)
         .values("day")
-        .annotate(n=Count("pk"), first_due=Min("due_on"), last_due=Max("due_on"))
+        .annotate(n=Count("pk"))
         .order_by()
-    )
-    per_day = {g["day"]: g["n"] for g in groups if g["day"] is not None}
-    expected_count = sum(g["n"] for g in groups)
+    }
+    return per_day, span
+
+
+def reporting_timeline(*, campaign: Campaign, unit: Unit, today: date | None = None) -> dict:
+    """Reports submitted per day (cumulative) by the units expected to report below ``unit``
+    along the campaign's reporting lines, from the start of the Week (or the first
+    submission) to the last deadline. Three queries whatever the tree."""
+    today = today or timezone.localdate()
+    per_day, span = _timeline_groups(campaign, unit)
+    expected_count = span["n"]
     if not expected_count:
         return {"expected": 0, "submitted": 0, "days": [], "last_due": None, "first_due": None}
-    span = {
-        "first_due": min(g["first_due"] for g in groups),
-        "last_due": max(g["last_due"] for g in groups),
-    }
     start = min([campaign.starts_on, *per_day])
     end = max([span["last_due"], *per_day])
     days, total = [], 0

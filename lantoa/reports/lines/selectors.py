@@ -1,13 +1,15 @@
 """Reads along a campaign's reporting tree: a fixed number of queries whatever its size.
 
-Roll-up and completeness read the totals kept on the nodes: the unit's node, its
+Roll-up and completeness read the totals kept on the nodes: the unit's node with its
 reporting children, and one grouped sum over their (sharded) total rows — O(children).
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 
 from lantoa.campaigns.models import Campaign
 from lantoa.reports.models import (
@@ -69,18 +71,22 @@ def line_subtree_unit_ids(*, campaign: Campaign, unit: Unit):
     )
 
 
-def _totals(campaign: Campaign, unit_ids: list[int]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (
-        ReportingTotal.objects.filter(campaign=campaign, unit_id__in=unit_ids)
-        .values("unit_id", "code")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    for row in rows:
-        if row["total"]:
-            out[row["unit_id"]][row["code"]] = int(row["total"])
-    return out
+# The hot reads below are hand-written statements: composing them with the ORM costs more
+# CPU than the database spends answering them (an index lookup and a few thousand rows).
+NODE = ReportingNode._meta.db_table
+TOTAL = ReportingTotal._meta.db_table
+REPORT = Report._meta.db_table
+VALUE = ReportValue._meta.db_table
+
+
+def _query(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _in(ids: list[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
 
 
 def _children(campaign: Campaign, unit: Unit):
@@ -92,47 +98,104 @@ def _children(campaign: Campaign, unit: Unit):
     )
 
 
+@dataclass
+class _Row:
+    """What a roll-up reads of a node, its unit and its claiming plan."""
+
+    unit_id: int
+    leaf: bool
+    expected: bool
+    name: str
+    code: str | None
+    path: str
+    number: int | None  # of the plan that claimed it
+    symbol: str | None
+    claimed_by: str = ""
+
+
+def _node_and_children(campaign: Campaign, unit: Unit) -> tuple[_Row | None, list[_Row]]:
+    """``unit``'s node and its reporting children in tree order: one query (the tree is
+    built on first use)."""
+    document = ReportingNode._meta.get_field("claimed_by").related_model  # the plans
+    select = (
+        "SELECT n.unit_id, n.leaf, n.expected, u.name, u.code, u.path, d.number, d.symbol "  # noqa: S608
+        f"FROM {NODE} n JOIN {Unit._meta.db_table} u ON u.id = n.unit_id "
+        f"LEFT JOIN {document._meta.db_table} d ON d.id = n.claimed_by_id WHERE n.campaign_id = %s "
+    )
+    # Two index lookups (unique key; parent index), never an OR that SQLite answers by
+    # scanning the campaign's nodes.
+    sql = (
+        f"{select} AND n.unit_id = %s UNION ALL {select} AND n.parent_unit_id = %s AND n.path <> ''"
+    )
+    params = [campaign.pk, unit.pk, campaign.pk, unit.pk]
+    rows = _query(sql, params)
+    if not rows and line_node(campaign=campaign, unit=unit) is not None:
+        rows = _query(sql, params)
+    nodes = [_Row(*row) for row in rows]
+    # The plans' references ("05/SGDĐT"), formatted by the plan model once per plan.
+    plans = {(n.number, n.symbol) for n in nodes if n.number is not None}
+    references = {(num, sym): document(number=num, symbol=sym).reference for num, sym in plans}
+    for n in nodes:
+        n.claimed_by = references.get((n.number, n.symbol), "")
+    node = next((n for n in nodes if n.unit_id == unit.pk), None)
+    children = sorted((n for n in nodes if n.unit_id != unit.pk), key=lambda n: n.path)
+    return node, children
+
+
 def _values(totals: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in totals.items() if k not in COUNT_CODES}
 
 
-def _leaf_figures(campaign: Campaign, nodes: list[ReportingNode], unit: Unit) -> dict:
-    """Own counted values and completeness counts of ``nodes`` (leaves keep no total rows)
-    and of ``unit`` itself: two queries, whatever the list (``unit`` keeps it non-empty)."""
+_TOTAL, _VALUE, _STATE = 0, 1, 2
+
+
+def _figures(campaign: Campaign, unit: Unit, children: list) -> tuple[dict, dict]:
+    """(totals, leaves) of a roll-up in one statement: the summed total rows of ``unit`` and
+    of its children that have children, and the own report (values, state) of its leaf
+    children and of ``unit`` (leaves keep no total rows: their total is their report)."""
     from lantoa.reports.lines.services import contribution
 
-    ids = [n.unit_id for n in nodes] + [unit.pk]
+    leaf_ids = [n.unit_id for n in children if n.leaf] + [unit.pk]
+    total_ids = [unit.pk, *(n.unit_id for n in children if not n.leaf)]
+    sql = (
+        f"SELECT {_TOTAL}, t.unit_id, t.code, t.value FROM {TOTAL} t "  # noqa: S608
+        f"WHERE t.campaign_id = %s AND t.unit_id IN ({_in(total_ids)}) "
+        f"UNION ALL SELECT {_VALUE}, v.unit_id, v.indicator_code, v.value FROM {VALUE} v "
+        f"WHERE v.campaign_id = %s AND v.counted = %s AND v.unit_id IN ({_in(leaf_ids)}) "
+        f"UNION ALL SELECT {_STATE}, r.unit_id, r.state, CASE WHEN r.on_time THEN 1 ELSE 0 END "
+        f"FROM {REPORT} r WHERE r.campaign_id = %s AND r.unit_id IN ({_in(leaf_ids)})"
+    )
+    params = [campaign.pk, *total_ids, campaign.pk, True, *leaf_ids, campaign.pk, *leaf_ids]
+    totals: dict[int, dict[str, int]] = defaultdict(dict)
     values: dict[int, dict[str, int]] = defaultdict(dict)
-    for unit_id, code, value in ReportValue.objects.filter(
-        campaign=campaign, unit_id__in=ids, counted=True
-    ).values_list("unit_id", "indicator_code", "value"):
-        if value:
-            values[unit_id][code] = int(value)
-    states = {
-        unit_id: (state, on_time)
-        for unit_id, state, on_time in Report.objects.filter(
-            campaign=campaign, unit_id__in=ids
-        ).values_list("unit_id", "state", "on_time")
-    }
-    out = {}
-    for n in nodes:
-        state, on_time = states.get(n.unit_id, ("", None))
-        counts = contribution(state=state, on_time=on_time, expected=n.expected, values={})
-        out[n.unit_id] = {**values.get(n.unit_id, {}), **counts}
-    out[unit.pk] = dict(values.get(unit.pk, {}))
-    return out
+    states: dict[int, tuple] = {}
+    for kind, unit_id, code, v in _query(sql, params):
+        if kind == _STATE:
+            states[unit_id] = (code, bool(v))
+        elif kind == _TOTAL:  # shards summed here: no GROUP BY for the database to hash
+            totals[unit_id][code] = totals[unit_id].get(code, 0) + v
+        elif v:
+            values[unit_id][code] = v
+    totals = {u: {code: v for code, v in codes.items() if v} for u, codes in totals.items()}
+    leaves = {}
+    for n in children:
+        if n.leaf:
+            state, on_time = states.get(n.unit_id, ("", None))
+            counts = contribution(state=state, on_time=on_time, expected=n.expected, values={})
+            leaves[n.unit_id] = {**values.get(n.unit_id, {}), **counts}
+    leaves[unit.pk] = dict(values.get(unit.pk, {}))
+    return totals, leaves
 
 
 def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
     """Same shape as ``rollup_for_unit``, one row per reporting child (its whole reporting
-    subtree), from the node totals (leaf children: their own report). Five queries."""
-    node = line_node(campaign=campaign, unit=unit)
+    subtree), from the node totals (leaf children: their own report). Two queries: the
+    node with its children, then their figures (``_figures``)."""
+    node, children = _node_and_children(campaign, unit)
     empty = {"unit_id": unit.pk, "own": {}, "totals": {}, "rows": [], "line": LINE_REPORTING}
     if node is None:
         return empty
-    children = list(_children(campaign, unit))
-    totals = _totals(campaign, [unit.pk, *(c.unit_id for c in children if not c.leaf)])
-    leaves = _leaf_figures(campaign, [c for c in children if c.leaf], unit)
+    totals, leaves = _figures(campaign, unit, children)
     own = leaves[unit.pk]
     mine = dict(own) if node.leaf else _values(totals.get(unit.pk, {}))
     rows = []
@@ -141,14 +204,14 @@ def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
         rows.append(
             {
                 "unit_id": child.unit_id,
-                "unit_name": child.unit.name,
-                "unit_code": child.unit.code,
-                "unit_path": child.unit.path,
+                "unit_name": child.name,
+                "unit_code": child.code,
+                "unit_path": child.path,
                 "values": _values(t),
                 "expected": t.get(COUNT_EXPECTED, 0),
                 "submitted": t.get(COUNT_SUBMITTED, 0),
                 "on_time": t.get(COUNT_ON_TIME, 0),
-                "claimed_by": child.claimed_by.reference if child.claimed_by_id else "",
+                "claimed_by": child.claimed_by,
             }
         )
     return {
@@ -160,13 +223,77 @@ def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
     }
 
 
-def completeness_by_line(
-    *, campaign: Campaign, unit: Unit, missing_limit: int | None = None
-) -> dict:
-    """Expected / submitted / on time / accepted in ``unit``'s reporting subtree (below it),
-    from the node totals (O(children)), and the missing units (all, or the first
-    ``missing_limit``: that list is one range scan of the subtree's nodes)."""
-    node = line_node(campaign=campaign, unit=unit)
+_COUNT_KEYS = (
+    ("expected", COUNT_EXPECTED),
+    ("submitted", COUNT_SUBMITTED),
+    ("on_time", COUNT_ON_TIME),
+    ("accepted", COUNT_ACCEPTED),
+)
+
+
+def _node_with_counts(campaign: Campaign, unit: Unit) -> dict | None:
+    """``unit``'s node (path, depth, leaf, expected), its own report's state and on-time flag
+    and its subtree's completeness counts summed over the shards: one query."""
+    sql = (
+        "SELECT n.path, n.depth, n.leaf, n.expected, r.state, r.on_time, t.code, SUM(t.value) "  # noqa: S608
+        f"FROM {NODE} n LEFT JOIN {REPORT} r ON r.campaign_id = n.campaign_id "
+        f"AND r.unit_id = n.unit_id LEFT JOIN {TOTAL} t ON t.campaign_id = n.campaign_id "
+        f"AND t.unit_id = n.unit_id AND t.code IN ({_in(COUNT_CODES)}) "
+        "WHERE n.campaign_id = %s AND n.unit_id = %s "
+        "GROUP BY n.path, n.depth, n.leaf, n.expected, r.state, r.on_time, t.code"
+    )
+    params = [*COUNT_CODES, campaign.pk, unit.pk]
+    rows = _query(sql, params)
+    if not rows and line_node(campaign=campaign, unit=unit) is not None:
+        rows = _query(sql, params)
+    if not rows:
+        return None
+    path, depth, leaf, expected, state, on_time = rows[0][:6]
+    return {
+        "path": path,
+        "depth": depth,
+        "leaf": bool(leaf),
+        "expected": bool(expected),
+        "own_state": state or "",
+        "own_on_time": on_time,
+        "totals": {code: int(total or 0) for *_node, code, total in rows if code},
+    }
+
+
+def _tree_order_range(path: str) -> Q:
+    """The subtree as a range of ``reporting_node_order`` (paths are digits: the first path
+    after the subtree is the prefix with its last non-9 digit raised), so a page of it in
+    tree order starts and stops inside the subtree whatever the collation."""
+    stripped = path.rstrip("9")
+    after = Q(path__lt=stripped[:-1] + chr(ord(stripped[-1]) + 1)) if stripped else Q()
+    return Q(path__gte=path) & after
+
+
+def _missing_units(campaign: Campaign, node: dict):
+    """Expected units below ``node`` without a counted report, in tree order (a query)."""
+    return (
+        ReportingNode.objects.filter(campaign=campaign, expected=True, depth__gt=node["depth"])
+        .filter(subtree_q(node["path"]))
+        .filter(_tree_order_range(node["path"]))
+        # NOT EXISTS per node (an anti-join on the report's unique key) rather than NOT IN a
+        # set of every counted report: a page of 200 stops after a few hundred nodes.
+        .filter(
+            ~Exists(
+                Report.objects.filter(
+                    campaign=campaign, unit_id=OuterRef("unit_id"), state__in=COUNTED_STATES
+                )
+            )
+        )
+        .order_by("path")
+        .values_list("unit_id", "unit__name", "due_on")
+    )
+
+
+def _counts(campaign: Campaign, unit: Unit) -> tuple[dict | None, dict]:
+    """(node, counts) of ``unit``'s reporting subtree below it, from the node totals."""
+    from lantoa.reports.lines.services import contribution
+
+    node = _node_with_counts(campaign, unit)
     result = {
         "expected": 0,
         "submitted": 0,
@@ -175,49 +302,46 @@ def completeness_by_line(
         "missing": [],
         "line": LINE_REPORTING,
     }
-    if node is None or not node.path:
-        return result
+    if node is None or not node["path"]:
+        return None, result
+    mine = node["totals"]
+    # The unit's own report is not "below" it.
     own = {}
-    totals = _totals(campaign, [unit.pk])
-    mine = totals.get(unit.pk, {})
-    # The unit's own report is not "below" it (one query whether or not it is expected).
-    own_report = first_of(
-        Report.objects.filter(campaign=campaign, unit=unit).only("state", "on_time")
-    )
-    if node.expected:
-        from lantoa.reports.lines.services import contribution
-
-        if own_report is not None:
-            own = contribution(
-                state=own_report.state, on_time=own_report.on_time, expected=True, values={}
-            )
-        else:
-            own = {COUNT_EXPECTED: 1}
-    if node.leaf:
-        mine, own = {}, {}  # nothing reports to it
-    for key, code in (
-        ("expected", COUNT_EXPECTED),
-        ("submitted", COUNT_SUBMITTED),
-        ("on_time", COUNT_ON_TIME),
-        ("accepted", COUNT_ACCEPTED),
-    ):
-        result[key] = mine.get(code, 0) - own.get(code, 0)
-    missing = (
-        ReportingNode.objects.filter(campaign=campaign, expected=True, depth__gt=node.depth)
-        .filter(subtree_q(node.path))
-        .exclude(
-            unit_id__in=Report.objects.filter(campaign=campaign, state__in=COUNTED_STATES).values(
-                "unit_id"
-            )
+    if node["expected"]:
+        own = contribution(
+            state=node["own_state"], on_time=node["own_on_time"], expected=True, values={}
         )
-        .order_by("path")
-        .values_list("unit_id", "unit__name", "due_on")
-    )
-    if missing_limit is not None:
-        missing = missing[:missing_limit]
-    result["missing"] = [{"unit_id": u, "unit_name": n, "due_on": d} for u, n, d in missing]
+    if node["leaf"]:
+        mine, own = {}, {}  # nothing reports to it
+    for key, code in _COUNT_KEYS:
+        result[key] = mine.get(code, 0) - own.get(code, 0)
     result["missing_count"] = result["expected"] - result["submitted"]
+    return node, result
+
+
+def _with_missing(campaign: Campaign, node: dict, result: dict, limit, offset: int) -> dict:
+    missing = _missing_units(campaign, node)
+    if limit is not None or offset:
+        missing = missing[offset : None if limit is None else offset + limit]
+    result["missing"] = [{"unit_id": u, "unit_name": n, "due_on": d} for u, n, d in missing]
     return result
+
+
+def completeness_by_line(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    missing_limit: int | None = None,
+    missing_offset: int = 0,
+) -> dict:
+    """Expected / submitted / on time / accepted in ``unit``'s reporting subtree (below it),
+    from the node totals (one statement, O(1)), and the missing units (all, or
+    ``missing_limit`` of them from ``missing_offset``: one range scan of the subtree's
+    nodes in tree order, skipped when the limit is 0)."""
+    node, result = _counts(campaign, unit)
+    if node is None or missing_limit == 0:
+        return result
+    return _with_missing(campaign, node, result, missing_limit, missing_offset)
 
 
 def reporting_part(*, campaign: Campaign, unit: Unit) -> dict:
@@ -227,8 +351,8 @@ def reporting_part(*, campaign: Campaign, unit: Unit) -> dict:
     if node is None:
         return {"node": None, "parent": None, "children": [], "via": [], "moves": []}
     children = list(_children(campaign, unit))
-    totals = _totals(campaign, [unit.pk, *(c.unit_id for c in children if not c.leaf)])
-    totals.update(_leaf_figures(campaign, [c for c in children if c.leaf], unit))
+    totals, leaves = _figures(campaign, unit, children)
+    totals.update(leaves)
     parent = Unit.objects.filter(pk=node.parent_unit_id).only("id", "name").first()
     via = (
         ReportingNode.objects.filter(campaign=campaign, contested_by__issuer_unit=unit)
@@ -287,3 +411,22 @@ def completeness(*, campaign: Campaign, unit: Unit, line: str = LINE_REPORTING) 
     if line == LINE_ADMIN:
         return {**completeness_for_unit(campaign=campaign, unit=unit), "line": LINE_ADMIN}
     return completeness_by_line(campaign=campaign, unit=unit)
+
+
+def completeness_page(
+    *, campaign: Campaign, unit: Unit, line: str = LINE_REPORTING, page=1, page_size=200
+) -> dict:
+    """Completeness with one page of the missing units (``missing_count``, ``page``,
+    ``page_size``). Along the reporting lines the counts come from the node totals and only
+    that page of missing units is read (a national office has thousands at first)."""
+    from lantoa.reports.selectors import missing_page, page_bounds
+
+    if line == LINE_ADMIN:
+        whole = completeness(campaign=campaign, unit=unit, line=line)
+        return missing_page(whole, page=page, page_size=page_size)
+    node, result = _counts(campaign, unit)
+    count = result.get("missing_count", 0)
+    page, page_size, start = page_bounds(count, page=page, page_size=page_size)
+    if node is not None and count:
+        result = _with_missing(campaign, node, result, page_size, start)
+    return {**result, "missing_count": count, "page": page, "page_size": page_size}

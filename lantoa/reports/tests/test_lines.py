@@ -235,23 +235,68 @@ def test_move_with_reason_then_frozen_when_closed(db):
     assert rollup_check(campaign=t.campaign) == []
 
 
+def _queries(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
 def test_rollup_reads_a_fixed_number_of_queries_as_the_tree_grows(db):
+    from lantoa.reports.dashboards.selectors import reporting_timeline
+    from lantoa.reports.lines.selectors import completeness_page
+
     t = build_tree()
     _fill(t)
     reporting_tree_build(campaign=t.campaign)
-
-    def count():
-        with CaptureQueriesContext(connection) as ctx:
-            rollup_by_line(campaign=t.campaign, unit=t["tinh"])
-            completeness_by_line(campaign=t.campaign, unit=t["tinh"])
-        return len(ctx.captured_queries)
-
-    small = count()
+    reads = {
+        # node with its children; their totals and the leaves' own reports (one statement)
+        "rollup": (2, lambda u: rollup_by_line(campaign=t.campaign, unit=u)),
+        # node, own report and counts (one statement)
+        "counts": (1, lambda u: completeness_by_line(campaign=t.campaign, unit=u, missing_limit=0)),
+        # + one page of the missing units
+        "page": (2, lambda u: completeness_page(campaign=t.campaign, unit=u, page_size=2)),
+        # node; expected count and deadlines; submissions per day
+        "timeline": (3, lambda u: reporting_timeline(campaign=t.campaign, unit=u)),
+    }
+    for name, (n, read) in reads.items():
+        for key in ("bo", "tinh"):
+            assert _queries(lambda read=read, key=key: read(t[key])) == n, (name, key)
     for i in range(12):
         school = _child(t["phong"], name=f"Trường thêm {i}", kind="truong_th")
         _child(school, name=f"Lớp {i}", kind="other")
+    leaf = _child(t["bo"], name="Đơn vị trực thuộc Bộ", kind="other")
     reporting_tree_build(campaign=t.campaign)
-    assert count() == small
+    for name, (n, read) in reads.items():
+        for unit in (t["bo"], t["tinh"], t["phong"]):
+            assert _queries(lambda read=read, unit=unit: read(unit)) == n, (name, unit.name)
+        # A leaf: nothing below it, so no page of missing units to read.
+        assert _queries(lambda read=read: read(leaf)) == (1 if name == "page" else n), name
+
+
+def test_completeness_page_reads_one_page_of_the_missing_units(db):
+    from lantoa.reports.lines.selectors import completeness_page
+
+    t = build_tree()
+    for i in range(5):
+        _child(t["phong"], name=f"Trường thêm {i}", kind="truong_th")
+    _fill(t)
+    reporting_tree_build(campaign=t.campaign)
+    whole = completeness_by_line(campaign=t.campaign, unit=t["bo"])
+    assert whole["missing_count"] == len(whole["missing"]) == 7
+    pages = [
+        completeness_page(campaign=t.campaign, unit=t["bo"], page=p, page_size=3) for p in (1, 2, 3)
+    ]
+    assert [m for page in pages for m in page["missing"]] == whole["missing"]
+    assert [len(page["missing"]) for page in pages] == [3, 3, 1]
+    assert all(page["missing_count"] == 7 and page["page_size"] == 3 for page in pages)
+    # Beyond the last page: the last page; counts as in the whole result.
+    last = completeness_page(campaign=t.campaign, unit=t["bo"], page=9, page_size=3)
+    assert last["page"] == 3 and last["missing"] == pages[2]["missing"]
+    for key in ("expected", "submitted", "on_time", "accepted"):
+        assert last[key] == whole[key]
+    # Along the administrative line: the same page shape.
+    admin = completeness_page(campaign=t.campaign, unit=t["bo"], line="admin", page=1, page_size=3)
+    assert admin["missing_count"] == 7 and len(admin["missing"]) == 3
 
 
 def test_rollup_check_command_agrees_then_fails_on_drift(db):
