@@ -105,6 +105,29 @@ def best_of(fn: Callable[[], object], *, repeat: int = 5) -> float:
     return min(times)
 
 
+def request_row(client, url: str, name: str, *, budget_ms: float, note: str = "", repeat=3) -> Row:
+    """A row timing a whole GET through ``client`` (middleware, scope, view, rendering): it
+    must answer 200; the note gives the queries of one request and the response size."""
+    from django.db import connection
+
+    queries = []  # the test client resets connection.queries at each request
+
+    def counted(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        response = client.get(url)
+    if response.status_code != 200:
+        raise BenchMismatch(f"{url}: {response.status_code} {response.content[:200]!r}")
+    return Row(
+        name,
+        best_of(lambda: client.get(url), repeat=repeat),
+        budget_ms=budget_ms,
+        note=f"{len(queries)} queries, {len(response.content):,} bytes; {note}".rstrip("; "),
+    )
+
+
 def peak_memory(fn: Callable[[], object]) -> tuple[float, int]:
     """(seconds, peak traced bytes) of one run of ``fn``."""
     gc.collect()

@@ -19,7 +19,7 @@ from django.db import connection
 
 from lantoa.campaigns.models import Indicator, ReportingDeadline
 from lantoa.campaigns.services import campaign_create
-from lantoa.core.bench import Row, peak_memory, same
+from lantoa.core.bench import Row, peak_memory, request_row, same
 from lantoa.core.text import fold
 from lantoa.reports.exports import rollup_xlsx_bytes
 from lantoa.reports.models import Report, ReportValue
@@ -473,17 +473,22 @@ def _lines_world(ctx) -> dict:
     return lines
 
 
+def _line_node(cursor, campaign_id: int, unit_id: int) -> tuple[str, int]:
+    """(path, depth) of ``unit_id``'s node in the campaign's reporting tree."""
+    cursor.execute(
+        "SELECT path, depth FROM reports_reportingnode WHERE campaign_id = %s AND unit_id = %s",
+        [campaign_id, unit_id],
+    )
+    return cursor.fetchone()
+
+
 def raw_line_rollup(campaign_id: int, unit_id: int) -> list:
     """The best single statement over the raw values: every counted value of the unit's
     reporting subtree, grouped by the reporting child it lies under (path prefix)."""
     from lantoa.reports.models import LINE_STEP
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT path, depth FROM reports_reportingnode WHERE campaign_id = %s AND unit_id = %s",
-            [campaign_id, unit_id],
-        )
-        path, depth = cursor.fetchone()
+        path, depth = _line_node(cursor, campaign_id, unit_id)
         where, params = _range("n.path", path)
         cursor.execute(
             f"SELECT substr(n.path, 1, {(depth + 1) * LINE_STEP}), v.indicator_code, "
@@ -499,11 +504,7 @@ def raw_line_completeness(campaign_id: int, unit_id: int) -> tuple:
     """Counts over the unit's reporting subtree (below it) in one aggregate over the nodes
     and their reports."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT path, depth FROM reports_reportingnode WHERE campaign_id = %s AND unit_id = %s",
-            [campaign_id, unit_id],
-        )
-        path, depth = cursor.fetchone()
+        path, depth = _line_node(cursor, campaign_id, unit_id)
         where, params = _range("n.path", path)
         cursor.execute(
             f"SELECT COUNT(*), COUNT(CASE WHEN {COUNTED} THEN 1 END), "
@@ -517,15 +518,34 @@ def raw_line_completeness(campaign_id: int, unit_id: int) -> tuple:
         return cursor.fetchone()
 
 
-def _line_rows_from_raw(raw: list, ours: dict) -> list:
+def _line_rollup_from_raw(raw: list, unit_id: int) -> dict:
+    """The raw aggregate's rows assembled as the roll-up shows them: the unit's own values,
+    the subtree's totals and one row of values per reporting child."""
     from lantoa.reports.models import LINE_STEP
 
     per_child: dict[int, dict[str, int]] = {}
+    totals: dict[str, int] = {}
     for prefix, code, total in raw:
         if total:
             per_child.setdefault(int(prefix[-LINE_STEP:]), {})[code] = int(total)
-    own_id = ours["unit_id"]
-    return sorted((pk, sorted(values.items())) for pk, values in per_child.items() if pk != own_id)
+            totals[code] = totals.get(code, 0) + int(total)
+    return {
+        "own": sorted(per_child.get(unit_id, {}).items()),
+        "totals": sorted(totals.items()),
+        "rows": sorted(
+            (pk, sorted(values.items())) for pk, values in per_child.items() if pk != unit_id
+        ),
+    }
+
+
+def _line_rollup_ours(result: dict) -> dict:
+    return {
+        "own": sorted(result["own"].items()),
+        "totals": sorted(result["totals"].items()),
+        "rows": sorted(
+            (r["unit_id"], sorted(r["values"].items())) for r in result["rows"] if r["values"]
+        ),
+    }
 
 
 def reports_lines(ctx) -> list[Row]:
@@ -547,12 +567,8 @@ def reports_lines(ctx) -> list[Row]:
     for label, unit in (("national", w["root"]), ("province (Sở GDĐT)", lines["so"])):
         ours_result = rollup_by_line(campaign=campaign, unit=unit)
         same(
-            sorted(
-                (r["unit_id"], sorted(r["values"].items()))
-                for r in ours_result["rows"]
-                if r["values"]
-            ),
-            _line_rows_from_raw(raw_line_rollup(campaign.pk, unit.pk), ours_result),
+            _line_rollup_ours(ours_result),
+            _line_rollup_from_raw(raw_line_rollup(campaign.pk, unit.pk), unit.pk),
             f"{label} roll-up along the reporting lines",
         )
         ours, floor = best_of_pair(
@@ -606,6 +622,42 @@ def reports_lines(ctx) -> list[Row]:
 
 
 BENCHMARKS.append(reports_lines)
+
+
+def reports_lines_api(ctx) -> list[Row]:
+    """The whole API request (token, scope, selector, serialisation) for the national and
+    the province roll-up and completeness along the reporting lines."""
+    from django.test import Client
+
+    from lantoa.accounts.models import User
+    from lantoa.accounts.services import token_create
+
+    w = _world(ctx)
+    lines = _lines_world(ctx)
+    campaign = w["campaign"]
+    user = User.objects.filter(username="bench.lines").first() or User.objects.create_superuser(
+        "bench.lines", "lines@lantoa.local", None
+    )
+    raw, _token = token_create(user=user)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    rows = []
+    for label, unit in (("national", w["root"]), ("province (Sở GDĐT)", lines["so"])):
+        for what in ("rollup", "completeness"):
+            rows.append(
+                request_row(
+                    client,
+                    f"/api/v1/campaigns/{campaign.pk}/{what}?unit={unit.pk}",
+                    f"reports: API {label} {what} (GET)",
+                    budget_ms=100,
+                    note="token, scope, selector, JSON",
+                    repeat=5,
+                )
+            )
+    return rows
+
+
+BENCHMARKS.append(reports_lines_api)
+
 
 # Incremental updates of the reporting tree (issue a plan, re-parent a district).
 from lantoa.reports.lines.bench import BENCHMARKS as LINE_BENCHMARKS  # noqa: E402

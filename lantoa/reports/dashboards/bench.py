@@ -2,7 +2,9 @@
 
 (``lantoa bench`` discovers ``bench`` modules of apps; the dashboards package is not an app,
 so ``lantoa.notifications.bench`` lists these.) Times only: each read is the single
-aggregate the page runs, there is no hand-written twin to compare with.
+aggregate the page runs, there is no hand-written twin to compare with. The whole page
+(``/tong-hop/``: session, scope, every read, the template) has an absolute budget:
+500 ms for the ministry at scale 1.0 (issue 10), 100 ms for a province.
 """
 
 import time
@@ -10,8 +12,8 @@ import time
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lantoa.core.bench import Row, best_of
-from lantoa.reports.bench import _world
+from lantoa.core.bench import Row, best_of, request_row
+from lantoa.reports.bench import _lines_world, _world
 from lantoa.reports.dashboards.selectors import (
     activities_by_type,
     reporting_timeline,
@@ -21,6 +23,7 @@ from lantoa.reports.dashboards.selectors import (
 
 def dashboards_reads(ctx) -> list[Row]:
     w = _world(ctx)
+    _lines_world(ctx)  # the campaign's reporting tree, built from its issued plans
     campaign, root, province = w["campaign"], w["root"], w["province"]
     rows = []
     for label, unit in (("national", root), ("province", province)):
@@ -50,4 +53,41 @@ def dashboards_reads(ctx) -> list[Row]:
     return rows
 
 
-BENCHMARKS = [dashboards_reads]
+def dashboards_page(ctx) -> list[Row]:
+    from django.conf import settings
+    from django.test import Client, override_settings
+
+    from lantoa.accounts.models import User
+
+    w = _world(ctx)
+    _lines_world(ctx)
+    user = User.objects.filter(username="bench.dashboard").first()
+    if user is None:
+        user = User.objects.create_superuser("bench.dashboard", "dashboard@lantoa.local", None)
+    client = Client()
+    client.force_login(user)
+    # The bench runs without collectstatic: plain static URLs (no manifest to look up).
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        return _page_rows(client, w)
+
+
+def _page_rows(client, w) -> list[Row]:
+    from django.urls import reverse
+
+    return [
+        request_row(
+            client,
+            reverse("dashboards:campaign") + f"?campaign={w['campaign'].pk}&unit={unit.pk}",
+            f"dashboards: {label} dashboard page (GET /tong-hop/)",
+            budget_ms=budget,
+            note="whole page",
+        )
+        for label, unit, budget in (("national", w["root"], 500), ("province", w["province"], 100))
+    ]
+
+
+BENCHMARKS = [dashboards_reads, dashboards_page]

@@ -18,7 +18,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale", type=float, default=1.0, help="Tỷ lệ quy mô dữ liệu (1.0 = toàn quốc)"
         )
-        parser.add_argument("--only", default="", help="Chỉ chạy các phép đo có tên chứa chuỗi này")
+        parser.add_argument(
+            "--only",
+            default="",
+            help="Chỉ chạy các phép đo có tên chứa một trong các chuỗi này (cách nhau bởi dấu phẩy)",
+        )
         parser.add_argument(
             "--keepdb", action="store_true", help="Giữ cơ sở dữ liệu đo giữa các lần chạy"
         )
@@ -44,6 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Lantoa bench · {connection.vendor} · scale {options['scale']:g}")
             rows = []
             failures: list[str] = []
+            only = [name for name in options["only"].split(",") if name]
             for app in apps.get_app_configs():
                 if not app.name.startswith("lantoa."):
                     continue
@@ -54,7 +59,7 @@ class Command(BaseCommand):
                         raise
                     continue
                 for fn in getattr(module, "BENCHMARKS", []):
-                    if options["only"] and options["only"] not in fn.__name__:
+                    if only and not any(name in fn.__name__ for name in only):
                         continue
                     name = f"{fn.__module__}.{fn.__name__}"
                     started = time.perf_counter()
