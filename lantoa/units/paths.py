@@ -5,9 +5,7 @@ the same transaction with one set-based UPDATE each, without ``units`` importing
 """
 
 import json
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from django.db import connection
 from django.db.models import Value
@@ -37,7 +35,6 @@ def path_copies_move(*, old_path: str, new_path: str) -> int:
 # --- units moved: apps above ``units`` follow (e.g. open campaigns' reporting trees) ------
 
 _MOVED_HOOKS: list[Callable[..., None]] = []
-_batch = threading.local()
 
 
 def units_moved_register(hook: Callable[..., None]) -> None:
@@ -47,28 +44,9 @@ def units_moved_register(hook: Callable[..., None]) -> None:
 
 
 def units_moved(unit_ids: list[int]) -> None:
-    pending = getattr(_batch, "unit_ids", None)
-    if pending is not None:
-        pending.extend(unit_ids)
-        return
+    """Announce moved units once (a restructuring sheet announces all its moves at once)."""
     for hook in _MOVED_HOOKS:
         hook(unit_ids=list(unit_ids))
-
-
-@contextmanager
-def units_moved_batch() -> Iterator[None]:
-    """Moves inside the block are announced once, at its end (a restructuring sheet)."""
-    if getattr(_batch, "unit_ids", None) is not None:
-        yield
-        return
-    _batch.unit_ids = []
-    try:
-        yield
-        unit_ids = _batch.unit_ids
-    finally:
-        _batch.unit_ids = None
-    if unit_ids:
-        units_moved(unit_ids)
 
 
 # --- set-based writes from a list of rows (bulk restructuring) ---------------------------

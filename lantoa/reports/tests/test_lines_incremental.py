@@ -329,7 +329,7 @@ def test_two_plans_a_move_and_submissions_at_once(db):
 
 
 def test_a_restructuring_sheet_updates_open_trees_once(db):
-    """The sheet's moves are announced once (units.paths.units_moved_batch semantics): the
+    """The sheet's moves are announced once (units.paths.units_moved, all moved units): the
     open campaign's tree equals a full rebuild afterwards."""
     import io
 
