@@ -401,6 +401,7 @@ def _lines_world(ctx) -> dict:
     their schools and centres below them); the tree built from those issued plans."""
     from lantoa.documents.models import Document, DocumentRecipient
     from lantoa.reports.lines.services import reporting_tree_build
+    from lantoa.reports.models import ReportingTotal
 
     if "reports_lines" in ctx.cache:
         return ctx.cache["reports_lines"]
@@ -465,6 +466,10 @@ def _lines_world(ctx) -> dict:
     nodes = reporting_tree_build(campaign=campaign, force=True)
     build_seconds = time.perf_counter() - began
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # The steady state autovacuum reaches within minutes: the freshly written total
+            # rows marked visible, so the roll-up's index-only scan skips the heap.
+            cursor.execute(f"VACUUM ANALYZE {ReportingTotal._meta.db_table}")
         cursor.execute("ANALYZE")
     province = w["province"]
     so = departments[province.path[:8]]
