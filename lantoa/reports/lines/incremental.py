@@ -265,9 +265,9 @@ def reporting_tree_update(*, campaign: Campaign, units_sql: str, params: list) -
 
 
 def open_campaigns_update(*, units_sql: str, params: list) -> None:
-    """Every open campaign with a tree, for the same touched units."""
-    ids = set(ReportingNode.objects.values_list("campaign_id", flat=True).distinct())
-    for campaign in Campaign.objects.filter(pk__in=ids, closed_on__isnull=True):
+    """Every open campaign with a tree, for the same touched units (a campaign without a
+    tree is skipped by ``reporting_tree_update``; open campaigns are few)."""
+    for campaign in Campaign.objects.filter(closed_on__isnull=True).order_by("pk"):
         reporting_tree_update(campaign=campaign, units_sql=units_sql, params=params)
 
 
