@@ -4,7 +4,7 @@ with drill-down, versions compare, gathered highlights, the indicator set editor
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from lantoa.reports.export_jobs import report_export_request, runs_on_worker
 from lantoa.reports.forms import indicator_set_from_post
 from lantoa.reports.lines import selectors as line_selectors
 from lantoa.reports.lines import services as line_services
-from lantoa.reports.lines.selectors import LINE_ADMIN, LINE_REPORTING
+from lantoa.reports.lines.selectors import LINE_ADMIN, LINE_REPORTING, completeness_by_line
 from lantoa.reports.lines.selectors import completeness as line_completeness
 from lantoa.reports.lines.selectors import rollup as line_rollup
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, ReportState
@@ -534,12 +534,29 @@ def review_bulk(request, campaign_id, unit_id):
 MISSING_PER_PAGE = 100
 
 
+def _completeness_with_page(campaign, unit, line: str, raw_page):
+    """Completeness and one page of its missing units. Along the reporting lines only that
+    page is read (the counts come from the node totals; a national office has thousands)."""
+    if line == LINE_ADMIN:
+        completeness = line_completeness(campaign=campaign, unit=unit, line=line)
+        return completeness, Paginator(completeness["missing"], MISSING_PER_PAGE).get_page(raw_page)
+    counts = completeness_by_line(campaign=campaign, unit=unit, missing_limit=0)
+    paginator = Paginator(range(counts.get("missing_count", 0)), MISSING_PER_PAGE)
+    number = paginator.get_page(raw_page).number
+    completeness = completeness_by_line(
+        campaign=campaign,
+        unit=unit,
+        missing_limit=MISSING_PER_PAGE,
+        missing_offset=(number - 1) * MISSING_PER_PAGE,
+    )
+    return completeness, Page(completeness["missing"], number, paginator)
+
+
 @login_required
 def completeness_page(request, campaign_id, unit_id):
     campaign, unit, ancestors = _office(request, campaign_id, unit_id)
     line = _line(request)
-    completeness = line_completeness(campaign=campaign, unit=unit, line=line)
-    missing = Paginator(completeness["missing"], MISSING_PER_PAGE).get_page(request.GET.get("page"))
+    completeness, missing = _completeness_with_page(campaign, unit, line, request.GET.get("page"))
     reminded = reminder_counts(campaign=campaign, unit_ids=[m["unit_id"] for m in missing])
     expected = completeness["expected"]
     rate = round(completeness["submitted"] * 100 / expected, 1) if expected else None
