@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from lantoa.campaigns.models import Campaign
+from lantoa.campaigns.models import Campaign, Indicator, IndicatorRule
 from lantoa.core.errors import NotFound
 
 
@@ -13,6 +13,32 @@ def campaign_get(campaign_id) -> Campaign:
         return Campaign.objects.select_related("owner_unit").get(pk=int(campaign_id))
     except (Campaign.DoesNotExist, ValueError, TypeError):
         raise NotFound
+
+
+# (campaign id, campaign.updated_at) -> (indicators, rules); see indicator_set.
+_INDICATOR_SETS: dict[tuple, tuple[list[Indicator], list[IndicatorRule]]] = {}
+_INDICATOR_SETS_MAX = 256
+
+
+def indicator_set(campaign: Campaign) -> tuple[list[Indicator], list[IndicatorRule]]:
+    """The campaign's indicators (display order) and rules, read once per process.
+
+    Kept under (campaign id, ``updated_at``): the services that change a set
+    (``campaign_create``, ``indicator_set_update``) move the campaign's ``updated_at`` in
+    the same transaction, so a changed set is read under a new key and an old one is never
+    served. Callers must not modify the returned objects (they are shared between requests).
+    """
+    key = (campaign.pk, campaign.updated_at)
+    found = _INDICATOR_SETS.get(key)
+    if found is None:
+        found = (
+            list(Indicator.objects.filter(campaign_id=campaign.pk).order_by("position", "id")),
+            list(IndicatorRule.objects.filter(campaign_id=campaign.pk).order_by("id")),
+        )
+        if len(_INDICATOR_SETS) >= _INDICATOR_SETS_MAX:
+            _INDICATOR_SETS.clear()
+        _INDICATOR_SETS[key] = found
+    return found
 
 
 def campaign_collecting(campaigns: list[Campaign] | None = None, *, today=None) -> Campaign | None:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,16 +33,18 @@ from lantoa.units.models import Unit
 logger = logging.getLogger(__name__)
 
 
-def unit_recipients(units: Iterable[Unit], *, min_role: str = Role.EDITOR):
-    """Active users holding at least ``min_role`` directly on each unit."""
+def _recipients(units_q: Q, min_role: str):
     roles = [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[min_role]]
     return (
-        Membership.objects.filter(
-            unit__in=list(units), role__in=roles, is_active=True, user__is_active=True
-        )
+        Membership.objects.filter(units_q, role__in=roles, is_active=True, user__is_active=True)
         .select_related("user", "unit")
         .order_by("unit_id", "user_id")
     )
+
+
+def unit_recipients(units: Iterable[Unit], *, min_role: str = Role.EDITOR):
+    """Active users holding at least ``min_role`` directly on each unit."""
+    return _recipients(Q(unit__in=list(units)), min_role)
 
 
 def notify_units(
@@ -64,7 +67,47 @@ def notify_units(
     ``sender``; ``reminder_for`` maps a unit to the ReminderLog its e-mails deliver.
     """
     units = list(units)
-    recipients = list(unit_recipients(units, min_role=min_role))
+    return _deliver(
+        units=units,
+        recipients=list(unit_recipients(units, min_role=min_role)),
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        email_units=email_units,
+        url_for=url_for,
+        sender=sender,
+        reminder_for=reminder_for,
+    )
+
+
+def notify_parent(
+    *, unit: Unit, kind: str, title: str, body: str = "", url: str = "", min_role: str
+) -> list[Notification]:
+    """``notify_units`` for the unit above ``unit`` in the administrative tree (its people
+    only, not the unit's own address), found by path in the recipients' query."""
+    if unit.depth <= 1:
+        return []
+    recipients = list(_recipients(Q(unit__path=unit.path[: -Unit.steplen]), min_role))
+    parents = list({m.unit_id: m.unit for m in recipients}.values())
+    return _deliver(
+        units=parents, recipients=recipients, kind=kind, title=title, body=body, url=url
+    )
+
+
+def _deliver(
+    *,
+    units: list[Unit],
+    recipients: list[Membership],
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    email_units: bool = False,
+    url_for: Callable[[Unit], str] | None = None,
+    sender: Unit | None = None,
+    reminder_for: dict[int, int] | None = None,
+) -> list[Notification]:
     links = {u.pk: url_for(u) for u in units} if url_for else {}
     notices = [
         Notification(
@@ -77,7 +120,8 @@ def notify_units(
         )
         for m in recipients
     ]
-    Notification.objects.bulk_create(notices)
+    if notices:
+        Notification.objects.bulk_create(notices)
     by_unit: dict[int, set[str]] = defaultdict(set)
     for m in recipients:
         if m.user.email:

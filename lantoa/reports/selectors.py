@@ -15,10 +15,13 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
     F,
     FilteredRelation,
+    JSONField,
     Max,
     Min,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -37,9 +40,11 @@ from lantoa.reports.models import (
     COUNTED_STATES,
     Evidence,
     Report,
+    ReportingNode,
     ReportState,
     ReportValue,
     ReportVersion,
+    first_of,
 )
 from lantoa.units.models import Unit, subtree_q
 
@@ -266,38 +271,114 @@ def report_unit_get_for_user(user, campaign: Campaign, unit_id) -> Unit:
     from lantoa.reports.permissions import can_see_unit_reports
 
     try:
-        unit = Unit.objects.get(pk=int(unit_id))
-    except (Unit.DoesNotExist, ValueError, TypeError):
+        unit = Unit.objects.annotate(line_ready=_node_exists(campaign.pk, OuterRef("pk"))).get(
+            pk=int(unit_id)
+        )
+    except (Unit.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound
-    line_node(campaign=campaign, unit=unit)  # the tree exists before scope is decided
+    if not unit.line_ready:
+        line_node(campaign=campaign, unit=unit)  # the tree exists before scope is decided
     if not can_see_unit_reports(user, campaign=campaign, unit=unit):
         raise NotFound
     return unit
 
 
+def _node_exists(campaign_id, unit_id) -> Exists:
+    return Exists(ReportingNode.objects.filter(campaign_id=campaign_id, unit_id=unit_id))
+
+
+def _stored_values_sql() -> RawSQL:
+    """The report's value rows as one JSON object {code: value} (budgets included)."""
+    if connection.vendor == "postgresql":
+        agg, empty = "jsonb_object_agg(v.indicator_code, v.value)", "'{}'::jsonb"
+    else:
+        agg, empty = "json_group_object(v.indicator_code, v.value)", "'{}'"
+    return RawSQL(  # noqa: S611 — no user input
+        f"SELECT COALESCE({agg}, {empty}) FROM reports_reportvalue v "  # noqa: S608
+        "WHERE v.report_id = reports_report.id",
+        [],
+        output_field=JSONField(),
+    )
+
+
+def _report_read(campaign_id: int, unit_id: int) -> Report | None:
+    """The report with its campaign, unit, stored values, whether it has evidence and
+    whether the campaign's reporting tree has its node: one query."""
+    return first_of(
+        Report.objects.select_related("campaign", "unit")
+        .filter(campaign_id=campaign_id, unit_id=unit_id)
+        .annotate(
+            stored_values=_stored_values_sql(),
+            has_evidence=Exists(Evidence.objects.filter(report_id=OuterRef("pk"))),
+            line_ready=_node_exists(OuterRef("campaign_id"), OuterRef("unit_id")),
+        )
+    )
+
+
 def report_get_for_user(user, campaign_id, unit_id) -> Report:
     """The report of a unit in the user's scope (administrative or along the campaign's
-    reporting lines); an unsaved empty draft (version 0) if none yet."""
-    campaign = campaign_get(campaign_id)
-    unit = report_unit_get_for_user(user, campaign, unit_id)
-    report = (
-        Report.objects.select_related("campaign", "unit")
-        .filter(campaign=campaign, unit=unit)
-        .first()
-    )
+    reporting lines); an unsaved empty draft (version 0) if none yet.
+
+    A saved report comes in one query with its campaign, unit and stored values
+    (``stored_values``, read by ``report_values``) and ``has_evidence``; the scope is then
+    decided on the user's memberships (and, outside them, along the reporting line).
+    """
+    from lantoa.reports.lines.selectors import line_node
+    from lantoa.reports.permissions import can_see_unit_reports
+
+    try:
+        report = _report_read(int(campaign_id), int(unit_id))
+    except (ValueError, TypeError, OverflowError):
+        raise NotFound
     if report is None:
-        report = Report(campaign=campaign, unit=unit, state=ReportState.DRAFT, version=0)
+        return _report_new(user, int(campaign_id), int(unit_id))
+    if not report.line_ready:
+        line_node(campaign=report.campaign, unit=report.unit)
+    if not can_see_unit_reports(user, campaign=report.campaign, unit=report.unit):
+        raise NotFound
     return report
 
 
-def report_values(report: Report) -> dict[str, int]:
+def _report_new(user, campaign_id: int, unit_id: int) -> Report:
+    """The unsaved draft of a unit that has no report yet; its campaign and unit come with
+    the unit's node of the reporting tree in one query (without a node: one by one)."""
+    from lantoa.reports.permissions import can_see_unit_reports
+
+    node = first_of(
+        ReportingNode.objects.select_related("campaign", "unit").filter(
+            campaign_id=campaign_id, unit_id=unit_id
+        )
+    )
+    if node is None:
+        campaign = campaign_get(campaign_id)
+        unit = report_unit_get_for_user(user, campaign, unit_id)
+    else:
+        campaign, unit = node.campaign, node.unit
+        if not can_see_unit_reports(user, campaign=campaign, unit=unit):
+            raise NotFound
+    return Report(campaign=campaign, unit=unit, state=ReportState.DRAFT, version=0)
+
+
+def report_stored_values(report: Report) -> dict[str, int]:
+    """{code: value} of every stored value row (budgets included); ``{}`` before the first
+    save. Read with the report by ``report_get_for_user`` (no query), else one query."""
     if report.pk is None:
         return {}
-    return dict(
-        ReportValue.objects.filter(report=report)
-        .exclude(indicator_code__in=BUDGET_CODES)
-        .values_list("indicator_code", "value")
-    )
+    stored = getattr(report, "stored_values", None)
+    if stored is None:
+        stored = dict(
+            ReportValue.objects.filter(report=report)
+            .order_by()
+            .values_list("indicator_code", "value")
+        )
+        report.stored_values = stored
+    return stored
+
+
+def report_values(report: Report) -> dict[str, int]:
+    """The indicator values of the report (budgets left out), by code."""
+    stored = report_stored_values(report)
+    return {code: stored[code] for code in sorted(stored) if code not in BUDGET_CODES}
 
 
 def reports_list(
@@ -335,7 +416,7 @@ def report_version_get(report: Report, version: int) -> ReportVersion:
 
 
 def evidence_for_report(report: Report):
-    if report.pk is None:
+    if report.pk is None or getattr(report, "has_evidence", True) is False:
         return Evidence.objects.none()
     return Evidence.objects.filter(report=report).order_by("created_at", "id")
 

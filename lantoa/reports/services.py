@@ -9,21 +9,27 @@ one transaction.
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from lantoa.accounts.models import Role
-from lantoa.campaigns.models import Indicator, IndicatorRule, UnitOfMeasure
+from lantoa.campaigns.models import Campaign, Indicator, IndicatorRule, UnitOfMeasure
 from lantoa.campaigns.permissions import can_edit_indicator_set
+from lantoa.campaigns.selectors import indicator_set
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
-from lantoa.notifications.services import notify_units
+from lantoa.notifications.services import notify_parent, notify_units
 from lantoa.reports.evidence import clean_link, clean_upload
 from lantoa.reports.lines.selectors import line_deadline_for_unit
-from lantoa.reports.lines.services import contribution, node_expected, reporting_totals_apply
+from lantoa.reports.lines.services import (
+    NODE_UNREAD,
+    contribution,
+    report_node,
+    reporting_totals_apply,
+)
 from lantoa.reports.models import (
     BUDGET_CODES,
     BUDGET_SPONSOR,
@@ -38,7 +44,7 @@ from lantoa.reports.models import (
     ReportVersion,
 )
 from lantoa.reports.permissions import can_read_report, can_review_report, can_write_report
-from lantoa.units.models import Unit
+from lantoa.reports.selectors import report_stored_values
 
 MAX_VALUE = 10**15  # far above any real figure; keeps BigInteger sums safe
 
@@ -121,9 +127,7 @@ def _snapshot(report: Report, values: dict[str, int]) -> dict:
 
 
 def _stored_values(report: Report) -> dict[str, int]:
-    if report.pk is None:
-        return {}
-    return dict(ReportValue.objects.filter(report=report).values_list("indicator_code", "value"))
+    return report_stored_values(report)
 
 
 def _indicator_values(values: dict[str, int]) -> dict[str, int]:
@@ -145,9 +149,38 @@ def _record_version(report: Report, *, action: str, user, values: dict, note: st
     )
 
 
+_LOCK_SQL = (
+    "SELECT r.version, r.state, u.path, u.version FROM reports_report r "
+    "JOIN campaigns_campaign c ON c.id = r.campaign_id JOIN units_unit u ON u.id = r.unit_id "
+    "WHERE r.id = %s"
+)
+
+
 def _lock(report: Report) -> Report:
-    """Re-read the row under a lock (select_for_update on PostgreSQL; SQLite serialises)."""
-    return Report.objects.select_for_update().select_related("campaign", "unit").get(pk=report.pk)
+    """Lock the report's row for this transaction and return it as stored.
+
+    The campaign's and the unit's rows are share-locked with it when the unit's node was
+    seen in the reporting tree (``report_get_for_user``'s ``line_ready``): the tree is not
+    rebuilt (``reporting_tree_build`` locks the campaign for update) and the unit not moved
+    while the report changes, yet the units of a campaign submit side by side (an exclusive
+    lock on the campaign made every submission in the country wait in one line).
+    The object read by ``report_get_for_user`` is kept when its row has not changed since
+    (same version, state and unit); otherwise the row is read again.
+    """
+    sql = _LOCK_SQL
+    if connection.vendor == "postgresql":  # SQLite serialises writers
+        # A unit without a node in the tree (created after it was built) rebuilds it in
+        # this transaction: that one takes the campaign for update from the start (two
+        # sharers cannot both upgrade).
+        shared = getattr(report, "line_ready", False)
+        sql += " FOR UPDATE OF r FOR SHARE OF c, u" if shared else " FOR UPDATE OF r, c, u"
+    with connection.cursor() as cur:
+        cur.execute(sql, [report.pk])
+        row = cur.fetchone()
+    seen = (report.version, report.state, report.unit.path, report.unit.version)
+    if row is not None and tuple(row) == seen and "campaign" in report._state.fields_cache:
+        return report
+    return Report.objects.select_related("campaign", "unit").get(pk=report.pk)
 
 
 @transaction.atomic
@@ -174,8 +207,7 @@ def report_save(
             )
         raise NotFound
     campaign = report.campaign
-    indicators = list(Indicator.objects.filter(campaign=campaign))
-    rules = list(IndicatorRule.objects.filter(campaign=campaign))
+    indicators, rules = indicator_set(campaign)
     errors: dict[str, list[str]] = {}
     if keep:
         stored_before = _stored_values(report)
@@ -213,58 +245,27 @@ def report_save(
     if errors:
         raise ValidationError(errors)
 
-    if report.pk is None:
-        if version != 0:
-            raise Conflict("Báo cáo đã được người khác tạo. Vui lòng tải lại và nhập lại.")
-        report.version = 0
-        try:
-            with transaction.atomic():
-                report.save()
-        except IntegrityError:
-            raise Conflict(
-                "Báo cáo vừa được người khác lưu trước. Dữ liệu bạn nhập chưa được lưu; "
-                "vui lòng tải lại để xem bản mới nhất."
-            )
-    else:
-        report = _lock(report)
-    if report.state not in EDITABLE_STATES:
-        raise Conflict(f"Báo cáo đang ở trạng thái «{report.get_state_display()}», không thể sửa.")
-    # Compare-and-swap on the version so two concurrent saves cannot both win.
-    updated = Report.objects.filter(pk=report.pk, version=version).update(
-        version=version + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        raise Conflict(
-            "Báo cáo đã được người khác sửa (phiên bản "
-            f"{report.version}, bạn đang sửa phiên bản {version}). Dữ liệu bạn nhập chưa được "
-            "lưu; hãy tải lại bản mới nhất rồi nhập lại."
-        )
-    before = _snapshot(report, _stored_values(report))
-    report.version = version + 1
-    report.sections = {**(report.sections or {}), **clean_sections}
-    report.budget_state = budgets["budget_state"]
-    report.budget_sponsor = budgets["budget_sponsor"]
-    report.full_clean(exclude=["campaign", "unit"], validate_unique=False)
-    report.save(
-        update_fields=["version", "sections", "budget_state", "budget_sponsor", "updated_at"]
-    )
     stored = {**clean}
-    if report.budget_state is not None:
-        stored[BUDGET_STATE] = report.budget_state
-    if report.budget_sponsor is not None:
-        stored[BUDGET_SPONSOR] = report.budget_sponsor
-    ReportValue.objects.filter(report=report).delete()
-    ReportValue.objects.bulk_create(
-        ReportValue(
-            report=report,
-            campaign_id=report.campaign_id,
-            unit_id=report.unit_id,
-            indicator_code=code,
-            value=value,
-            counted=report.state in COUNTED_STATES,
-        )
-        for code, value in stored.items()
-    )
+    for code, value in (
+        (BUDGET_STATE, budgets["budget_state"]),
+        (BUDGET_SPONSOR, budgets["budget_sponsor"]),
+    ):
+        if value is not None:
+            stored[code] = value
+    if report.pk is None:
+        before, before_values = _snapshot(report, {}), {}
+        _set(report, _edit(report, version=version, sections=clean_sections, budgets=budgets))
+        _create(report, version=version)
+    else:
+        edit = _edit(report, version=version, sections=clean_sections, budgets=budgets)
+        if not _swap(report, version=version, edit=edit):
+            report = _claim(report, version=version, kept=bool(keep))
+            edit = _edit(report, version=version, sections=clean_sections, budgets=budgets)
+            Report.objects.filter(pk=report.pk).update(**edit)
+        before_values = _stored_values(report)
+        before = _snapshot(report, before_values)
+        _set(report, edit)
+    _values_write(report, before=before_values, after=stored)
     _record_version(report, action="save", user=user, values=stored)
     history_record(
         actor=user,
@@ -278,6 +279,100 @@ def report_save(
     return report
 
 
+def _edit(report: Report, *, version: int, sections: dict, budgets: dict) -> dict:
+    """The columns a save from ``version`` writes (the budgets were checked by parse_count,
+    the sections are cleaned text)."""
+    return {
+        "version": version + 1,
+        "sections": {**(report.sections or {}), **sections},
+        "budget_state": budgets["budget_state"],
+        "budget_sponsor": budgets["budget_sponsor"],
+        "updated_at": timezone.now(),
+    }
+
+
+def _set(report: Report, edit: dict) -> None:
+    for name, value in edit.items():
+        setattr(report, name, value)
+
+
+def _swap(report: Report, *, version: int, edit: dict) -> bool:
+    """Compare-and-swap: write ``edit`` if the row is still the ``version`` that was read
+    (then the report as read, with its values, is the one replaced); one statement."""
+    return (
+        report.version == version
+        and report.state in EDITABLE_STATES
+        and Report.objects.filter(pk=report.pk, version=version, state__in=EDITABLE_STATES).update(
+            **edit
+        )
+        == 1
+    )
+
+
+def _create(report: Report, *, version: int) -> None:
+    """The first save of a unit's report (it is version 1 once saved)."""
+    if version != 0:
+        raise Conflict("Báo cáo đã được người khác tạo. Vui lòng tải lại và nhập lại.")
+    try:
+        # No savepoint: a unit saved first by someone else rolls the whole save back.
+        with transaction.atomic(savepoint=False):
+            report.save()
+    except IntegrityError:
+        raise Conflict(
+            "Báo cáo vừa được người khác lưu trước. Dữ liệu bạn nhập chưa được lưu; "
+            "vui lòng tải lại để xem bản mới nhất."
+        )
+    report.stored_values = {}
+    report.has_evidence = False
+
+
+def _claim(report: Report, *, version: int, kept: bool = False) -> Report:
+    """Lock a saved report whose compare-and-swap failed and say why: Conflict when its
+    state locks it or someone saved another version meanwhile (two saves cannot both win);
+    the row as stored when it is at ``version`` after all (``kept``: what the save keeps
+    was read from an older row, the user reloads)."""
+    fresh = _lock(report)
+    if fresh.state not in EDITABLE_STATES:
+        raise Conflict(f"Báo cáo đang ở trạng thái «{fresh.get_state_display()}», không thể sửa.")
+    if fresh.version != version or (kept and fresh is not report):
+        raise Conflict(_changed_message(fresh.version, version))
+    return fresh
+
+
+def _changed_message(stored: int, sent: int) -> str:
+    return (
+        "Báo cáo đã được người khác sửa (phiên bản "
+        f"{stored}, bạn đang sửa phiên bản {sent}). Dữ liệu bạn nhập chưa được "
+        "lưu; hãy tải lại bản mới nhất rồi nhập lại."
+    )
+
+
+def _values_write(report: Report, *, before: dict[str, int], after: dict[str, int]) -> None:
+    """Store ``after`` as the report's value rows, writing only what changed."""
+    gone = [code for code in before if code not in after]
+    if gone:
+        ReportValue.objects.filter(report=report, indicator_code__in=gone).delete()
+    changed = {code: v for code, v in after.items() if before.get(code) != v}
+    if changed:
+        ReportValue.objects.bulk_create(
+            [
+                ReportValue(
+                    report=report,
+                    campaign_id=report.campaign_id,
+                    unit_id=report.unit_id,
+                    indicator_code=code,
+                    value=value,
+                    counted=report.state in COUNTED_STATES,
+                )
+                for code, value in changed.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["report", "indicator_code"],
+            update_fields=["value", "counted"],
+        )
+    report.stored_values = dict(after)
+
+
 def _transition(
     report: Report,
     *,
@@ -286,11 +381,14 @@ def _transition(
     action: str,
     summary: str,
     note: str = "",
+    node=NODE_UNREAD,
     **fields,
 ) -> Report:
     values = _stored_values(report)
     before = _snapshot(report, values)
-    expected = node_expected(campaign_id=report.campaign_id, unit_id=report.unit_id)
+    if node is NODE_UNREAD:
+        node = report_node(campaign_id=report.campaign_id, unit_id=report.unit_id)
+    expected = bool(node and node.expected)
     counted_before = contribution(
         state=report.state, on_time=report.on_time, expected=expected, values=values
     )
@@ -307,6 +405,7 @@ def _transition(
         after=contribution(
             state=report.state, on_time=report.on_time, expected=expected, values=values
         ),
+        node=node,
     )
     _record_version(report, action=action, user=user, values=values, note=note)
     history_record(
@@ -344,10 +443,13 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
             f"Báo cáo đang ở trạng thái «{report.get_state_display()}», không thể gửi lại."
         )
     now = now or timezone.now()
-    due_on = line_deadline_for_unit(campaign=report.campaign, unit=report.unit)
+    # Read after the lock: the tree cannot be rebuilt until this transaction ends.
+    node = report_node(campaign_id=report.campaign_id, unit_id=report.unit_id)
+    due_on = line_deadline_for_unit(campaign=report.campaign, unit=report.unit, node=node)
     on_time = on_time_for(submitted_at=now, due_on=due_on)
     report = _transition(
         report,
+        node=node,
         user=user,
         to_state=ReportState.SUBMITTED,
         action="submit",
@@ -359,19 +461,16 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
         on_time=on_time,
         returned_reason="",
     )
-    parent = Unit.objects.get_parent(report.unit)
-    if parent is not None:
-        # The reviewers above are told a report is waiting for them.
-        notify_units(
-            units=[parent],
-            kind="report_submitted",
-            title=f"{report.unit.name} đã gửi báo cáo Tuần lễ {report.campaign.year}",
-            body=f"Báo cáo của {report.unit.name} đang chờ tiếp nhận"
-            + ("." if on_time is not False else " (gửi quá hạn)."),
-            url=_report_url(report),
-            min_role=Role.APPROVER,
-            email_units=False,
-        )
+    # The reviewers above are told a report is waiting for them.
+    notify_parent(
+        unit=report.unit,
+        kind="report_submitted",
+        title=f"{report.unit.name} đã gửi báo cáo Tuần lễ {report.campaign.year}",
+        body=f"Báo cáo của {report.unit.name} đang chờ tiếp nhận"
+        + ("." if on_time is not False else " (gửi quá hạn)."),
+        url=_report_url(report),
+        min_role=Role.APPROVER,
+    )
     return report
 
 
@@ -645,6 +744,9 @@ def indicator_set_update(*, campaign, user, indicators: list[dict], rules: list[
     }
     Indicator.objects.filter(campaign=campaign).delete()
     IndicatorRule.objects.filter(campaign=campaign).delete()
+    # A new updated_at is a new key for the cached set (campaigns.selectors.indicator_set).
+    campaign.updated_at = timezone.now()
+    Campaign.objects.filter(pk=campaign.pk).update(updated_at=campaign.updated_at)
     Indicator.objects.bulk_create(
         Indicator(campaign=campaign, code=c, name=n, group=g, unit_of_measure=u, position=i)
         for i, (c, n, g, u) in enumerate(clean)

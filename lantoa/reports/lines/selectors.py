@@ -49,13 +49,21 @@ def line_node(*, campaign: Campaign, unit: Unit) -> ReportingNode | None:
     return node
 
 
-def line_deadline_for_unit(*, campaign: Campaign, unit: Unit) -> date | None:
-    """The deadline ``unit`` answers to: its claiming plan's, else the administrative one."""
+def line_deadline_for_unit(
+    *, campaign: Campaign, unit: Unit, node: ReportingNode | None = None
+) -> date | None:
+    """The deadline ``unit`` answers to: its claiming plan's, else the administrative one
+    (``node``: the unit's node, already read)."""
     from lantoa.reports.selectors import deadline_for_unit
 
-    due = first_of(
-        ReportingNode.objects.filter(campaign=campaign, unit=unit).values_list("due_on", flat=True)
-    )
+    if node is not None:
+        due = node.due_on
+    else:
+        due = first_of(
+            ReportingNode.objects.filter(campaign=campaign, unit=unit).values_list(
+                "due_on", flat=True
+            )
+        )
     return due or deadline_for_unit(campaign=campaign, unit=unit)
 
 

@@ -378,14 +378,24 @@ def _upsert(rows: list[tuple]) -> None:
         )
 
 
-def reporting_totals_apply(*, report, before: dict, after: dict) -> None:
-    """Add the difference between two contributions of ``report`` to its node's ancestors
-    (inside the caller's transaction)."""
-    node = first_of(
-        ReportingNode.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id).only(
-            "path", "expected", "leaf"
+NODE_UNREAD = object()  # ``node`` not given: reporting_totals_apply reads it
+
+
+def report_node(*, campaign_id: int, unit_id: int) -> ReportingNode | None:
+    """The unit's node with what a transition needs (path, expected, leaf, due date)."""
+    return first_of(
+        ReportingNode.objects.filter(campaign_id=campaign_id, unit_id=unit_id).only(
+            "path", "expected", "leaf", "due_on"
         )
     )
+
+
+def reporting_totals_apply(*, report, before: dict, after: dict, node=NODE_UNREAD) -> None:
+    """Add the difference between two contributions of ``report`` to its node's ancestors
+    (inside the caller's transaction, which has locked the report: ``node`` may be the
+    one it read since, see ``report_node``): one statement for every ancestor and code."""
+    if node is NODE_UNREAD:
+        node = report_node(campaign_id=report.campaign_id, unit_id=report.unit_id)
     if node is None or not node.path:
         from lantoa.reports.lines.incremental import reporting_tree_update
 
@@ -519,6 +529,7 @@ __all__ = [
     "campaign_close",
     "contribution",
     "reporting_parent_set",
+    "report_node",
     "reporting_totals_apply",
     "reporting_tree_build",
     "reporting_tree_ensure",
