@@ -173,7 +173,9 @@ def _lock(report: Report) -> Report:
         # this transaction: that one takes the campaign for update from the start (two
         # sharers cannot both upgrade).
         shared = getattr(report, "line_ready", False)
-        sql += " FOR UPDATE OF r FOR SHARE OF c, u" if shared else " FOR UPDATE OF r, c, u"
+        # The campaign's row first, then the unit's and the report's (as a tree update locks
+        # the campaign before the reports it touches).
+        sql += " FOR SHARE OF c, u FOR UPDATE OF r" if shared else " FOR UPDATE OF c, u, r"
     with connection.cursor() as cur:
         cur.execute(sql, [report.pk])
         row = cur.fetchone()
