@@ -8,11 +8,16 @@ the scope the answer is ``NotFound`` (404), never 403.
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from lantoa.accounts.models import ROLE_RANK, Membership, Role
 from lantoa.core.errors import NotFound
 from lantoa.units.models import Unit, subtree_q
+
+
+def _in_order(memberships) -> list[Membership]:
+    # Units still in operation first, then closed ones; each group by tree order.
+    return sorted(memberships, key=lambda m: (m.unit.valid_to is not None, m.unit.path))
 
 
 def memberships_for_user(user) -> list[Membership]:
@@ -21,13 +26,39 @@ def memberships_for_user(user) -> list[Membership]:
         return []
     cached = getattr(user, "_lantoa_memberships", None)
     if cached is None:
-        # Units still in operation first, then closed ones; each group by tree order.
-        cached = sorted(
-            Membership.objects.filter(user=user, is_active=True).select_related("unit"),
-            key=lambda m: (m.unit.valid_to is not None, m.unit.path),
+        cached = _in_order(
+            Membership.objects.filter(user=user, is_active=True).select_related("unit").order_by()
         )
         user._lantoa_memberships = cached
     return cached
+
+
+def memberships_for_token(*, digest: str, now) -> list[Membership]:
+    """The active memberships of the active user holding the valid token ``digest``, with
+    the user and the units, in one query (the API's every request); each row carries the
+    token's ``token_id``, ``token_expires_at`` and ``token_last_used_at``, and the user
+    keeps the list for ``memberships_for_user``. Empty for a user without one."""
+    rows = list(
+        Membership.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            user__api_tokens__digest=digest,
+            user__api_tokens__expires_at__gt=now,
+        )
+        .select_related("user", "unit")
+        .annotate(
+            token_id=F("user__api_tokens__id"),
+            token_expires_at=F("user__api_tokens__expires_at"),
+            token_last_used_at=F("user__api_tokens__last_used_at"),
+        )
+        .order_by()
+    )
+    if rows:
+        user = rows[0].user
+        for m in rows:
+            m.user = user  # one user object, holding the list
+        user._lantoa_memberships = _in_order(rows)
+    return rows
 
 
 def scope_q(user, field: str = "path") -> Q:

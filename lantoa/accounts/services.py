@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import ApiToken, Membership, Role, User
 from lantoa.accounts.permissions import can_manage_members
+from lantoa.accounts.selectors import memberships_for_token
 from lantoa.accounts.usernames import username_normalise, username_problem
 from lantoa.core.errors import NotFound
 from lantoa.core.ratelimit import RateLimitUnavailable, rate_count
@@ -36,18 +37,32 @@ def token_create(*, user: User) -> tuple[str, ApiToken]:
 
 
 def token_authenticate(*, raw: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.digest_of(raw), expires_at__gt=timezone.now(), user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    now = timezone.now()
+    """The active user of a valid token, with the token as ``user.api_token``; the user's
+    active memberships come in the same query (``memberships_for_token``)."""
+    digest, now = ApiToken.digest_of(raw), timezone.now()
+    memberships = memberships_for_token(digest=digest, now=now)
+    if memberships:
+        user = memberships[0].user
+        token = ApiToken(
+            pk=memberships[0].token_id,
+            user=user,
+            digest=digest,
+            expires_at=memberships[0].token_expires_at,
+            last_used_at=memberships[0].token_last_used_at,
+        )
+    else:  # a user without an active membership
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=digest, expires_at__gt=now, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        user = token.user
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.user.api_token = token
-    return token.user
+    user.api_token = token
+    return user
 
 
 def tokens_for_user(*, user: User):

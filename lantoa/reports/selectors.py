@@ -11,6 +11,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -287,6 +288,15 @@ def _node_exists(campaign_id, unit_id) -> Exists:
     return Exists(ReportingNode.objects.filter(campaign_id=campaign_id, unit_id=unit_id))
 
 
+# The report's evidence and tree node, as SQL (composing them as Exists() cost more CPU
+# than running them, on the API's hottest query).
+_HAS_EVIDENCE = "EXISTS (SELECT 1 FROM reports_evidence e WHERE e.report_id = reports_report.id)"
+_LINE_READY = (
+    "EXISTS (SELECT 1 FROM reports_reportingnode n WHERE n.campaign_id = "
+    "reports_report.campaign_id AND n.unit_id = reports_report.unit_id)"
+)
+
+
 def _stored_values_sql() -> RawSQL:
     """The report's value rows as one JSON object {code: value} (budgets included)."""
     if connection.vendor == "postgresql":
@@ -309,8 +319,8 @@ def _report_read(campaign_id: int, unit_id: int) -> Report | None:
         .filter(campaign_id=campaign_id, unit_id=unit_id)
         .annotate(
             stored_values=_stored_values_sql(),
-            has_evidence=Exists(Evidence.objects.filter(report_id=OuterRef("pk"))),
-            line_ready=_node_exists(OuterRef("campaign_id"), OuterRef("unit_id")),
+            has_evidence=RawSQL(_HAS_EVIDENCE, [], output_field=BooleanField()),  # noqa: S611
+            line_ready=RawSQL(_LINE_READY, [], output_field=BooleanField()),  # noqa: S611
         )
     )
 

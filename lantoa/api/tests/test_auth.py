@@ -78,3 +78,31 @@ def test_deactivated_user_gets_no_token(demo):
 
     user_deactivate(user=demo.users["th.giathuy"])
     assert token(Client(), "th.giathuy", DEMO_PASSWORD).status_code == 401
+
+
+@pytest.mark.django_db
+def test_token_lookup_brings_memberships_and_still_refuses_what_it_must(demo):
+    """The token and the user's active memberships come in one query; an expired token, a
+    deactivated membership and a user without any membership behave as before."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from lantoa.accounts.models import ApiToken, Membership, User
+    from lantoa.accounts.services import token_create
+
+    user = User.objects.get(username="pgd.longbien")
+    raw, stored = token_create(user=user)
+    me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")  # stamps last use
+    assert len(me.json()["memberships"]) == 2
+    with CaptureQueriesContext(connection) as queries:
+        me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert len(me["memberships"]) == 2 and len(queries) == 1
+    Membership.objects.filter(user=user).update(is_active=False)
+    me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert me.status_code == 200 and me.json()["memberships"] == []
+    ApiToken.objects.filter(pk=stored.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    Membership.objects.filter(user=user).update(is_active=True)
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
