@@ -17,6 +17,9 @@ ministry), starts ``gunicorn --workers W --threads T`` with the production code 
   every fifth time, its roll-up;
 - ``--citizens`` threads: the portal home page and a calendar search.
 
+Before the load, ``--probe`` units (10) run the cycle in-process (Django's test client)
+and their median queries and CPU milliseconds per request are printed: figures the machine's
+load does not change (it changes the throughput; the load average is printed with it).
 It prints requests and submissions per second, p50/p95/p99 per request kind and the
 errors, then checks that every acknowledged submission is stored with the values sent and
 that the national roll-up (API) equals the sum of the stored counted values and the sum of
@@ -195,6 +198,52 @@ def build_world(n_units: int, seed: int = 7) -> dict:
         "office_tokens": office_tokens,
         "national_token": national_token,
         "codes": codes,
+    }
+
+
+# --- one cycle in-process (load-independent figures) ------------------------------------------
+
+
+def probe_cycle(world: dict, units: list[int], stats: "Stats") -> dict[str, tuple[float, float]]:
+    """The school cycle run in this process for ``units`` (Django's test client, the same
+    middleware and API): median queries and CPU milliseconds per request kind. The machine's
+    load changes the throughput, not these. Their submissions count as acknowledged."""
+    from statistics import median
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="localhost")
+    c = world["campaign"]
+    seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
+
+    def call(kind, method, path, token, body=None):
+        extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        if body is not None:
+            extra.update(data=json.dumps(body), content_type="application/json")
+        with CaptureQueriesContext(connection) as queries:
+            started = time.process_time()
+            response = getattr(client, method)(path, **extra)
+            cpu = time.process_time() - started
+        if response.status_code != 200:
+            raise SystemExit(
+                f"probe {kind}: HTTP {response.status_code} {response.content[:300]!r}"
+            )
+        seen[kind].append((len(queries), cpu * 1000))
+        return response.json()
+
+    for unit in units:
+        token, path = world["tokens"][unit], f"/api/v1/reports/{c}/{unit}"
+        # As in the surge, each school's first request stamps its token's last use.
+        version = call("report GET", "get", path, token)["version"]
+        values = {code: 7 for code in world["codes"]}
+        call("report PUT (save)", "put", path, token, {"version": version, "values": values})
+        call("report submit", "post", f"{path}/submit", token)
+        stats.acked[unit] = values
+    return {
+        kind: (median(q for q, _ in rows), median(ms for _, ms in rows))
+        for kind, rows in seen.items()
     }
 
 
@@ -383,6 +432,9 @@ def main(argv=None) -> int:
     parser.add_argument("--require-rate", type=float, default=0, help="submits/s at least")
     parser.add_argument("--require-p95", type=float, default=0, help="submit p95 ms at most")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--probe", type=int, default=10, help="units whose cycle is first measured in-process"
+    )
     args = parser.parse_args(argv)
 
     data_dir = tempfile.mkdtemp(prefix="lantoa-surge-")
@@ -417,6 +469,16 @@ def main(argv=None) -> int:
         from django.core.cache import cache
 
         cache.clear()
+    stats = Stats()
+    queue = list(world["units"])
+    random.Random(1).shuffle(queue)
+    probe_units = [queue.pop() for _ in range(min(args.probe, len(queue)))]
+    probe = probe_cycle(world, probe_units, stats)
+    if probe:
+        print("in-process cycle (median per request; independent of the machine's load):")
+        for kind, (queries, ms) in probe.items():
+            print(f"  {kind:<20}{queries:>4.0f} queries {ms:>6.1f} ms CPU")
+        print(f"  whole cycle: {sum(ms for _, ms in probe.values()):.1f} ms CPU")
     from django.db import connections
 
     connections.close_all()
@@ -446,9 +508,7 @@ def main(argv=None) -> int:
             time.sleep(0.1)
         else:
             raise SystemExit("gunicorn did not start:\n" + log.read_text())
-        stats = Stats()
-        queue = list(world["units"])
-        random.Random(1).shuffle(queue)
+        load_before = os.getloadavg()
         queue_lock = threading.Lock()
         started = time.monotonic()
         stop_at = started + args.duration
@@ -479,11 +539,13 @@ def main(argv=None) -> int:
 
         total = sum(len(v) for v in stats.latency.values())
         errors = sum(stats.errors.values())
-        submits = len(stats.acked)
+        submits = len(stats.acked) - len(probe_units)
         print(
             f"\n{elapsed:.1f} s · gunicorn {args.workers}×{args.threads} · {args.clients} schools, "
             f"{args.offices} offices, {args.citizens} citizens · "
-            f"Redis: {'yes' if args.redis_url else 'no'}"
+            f"Redis: {'yes' if args.redis_url else 'no'} · load average "
+            f"{load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after "
+            f"({os.cpu_count()} cores)"
         )
         print(
             f"{'request':<22}{'count':>8}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
@@ -510,8 +572,9 @@ def main(argv=None) -> int:
         problems += verify(world, stats, port)
         if not problems:
             print(
-                f"checked: all {submits} acknowledged submissions stored as sent; national "
-                "roll-up = sum of stored values = sum of acknowledged values"
+                f"checked: all {submits} acknowledged submissions (and the {len(probe_units)} "
+                "in-process ones) stored as sent; national roll-up = sum of stored values = "
+                "sum of acknowledged values"
             )
         if args.require_rate and submits / elapsed < args.require_rate:
             problems.append(f"{submits / elapsed:.1f} submits/s < {args.require_rate}")
