@@ -19,7 +19,7 @@ ministry), starts ``gunicorn --workers W --threads T`` with the production code 
 
 Before the load, ``--probe`` units (10) run the cycle in-process (Django's test client)
 and their median queries and CPU milliseconds per request are printed: figures the machine's
-load does not change (it changes the throughput; the load average is printed with it).
+load moves far less than the throughput (the load average is printed beside it).
 It prints requests and submissions per second, p50/p95/p99 per request kind and the
 errors, then checks that every acknowledged submission is stored with the values sent and
 that the national roll-up (API) equals the sum of the stored counted values and the sum of
@@ -475,7 +475,7 @@ def main(argv=None) -> int:
     probe_units = [queue.pop() for _ in range(min(args.probe, len(queue)))]
     probe = probe_cycle(world, probe_units, stats)
     if probe:
-        print("in-process cycle (median per request; independent of the machine's load):")
+        print("in-process cycle (median per request; the load moves it far less):")
         for kind, (queries, ms) in probe.items():
             print(f"  {kind:<20}{queries:>4.0f} queries {ms:>6.1f} ms CPU")
         print(f"  whole cycle: {sum(ms for _, ms in probe.values()):.1f} ms CPU")
