@@ -23,7 +23,7 @@ load moves far less than the throughput (the load average is printed beside it).
 It prints requests and submissions per second, p50/p95/p99 per request kind and the
 errors, then checks that every acknowledged submission is stored with the values sent and
 that the national roll-up (API) equals the sum of the stored counted values and the sum of
-what was acknowledged. Exit status 1 when any request failed, any acknowledged write is
+what was acknowledged, and that ``rollup_check`` (every node's totals recomputed) agrees. Exit status 1 when any request failed, any acknowledged write is
 missing or the roll-up disagrees (``--require-rate``/``--require-p95`` add targets).
 """
 
@@ -408,6 +408,12 @@ def verify(world: dict, stats: Stats, port: int) -> list[str]:
     if status != 200:
         problems.append(f"national roll-up: HTTP {status}")
         return problems
+    from lantoa.campaigns.models import Campaign
+    from lantoa.reports.lines.services import rollup_check
+
+    differences = rollup_check(campaign=Campaign.objects.get(pk=world["campaign"]))
+    if differences:
+        problems.append(f"rollup_check: {len(differences)} differences, e.g. {differences[:3]}")
     totals = json.loads(payload)["totals"]
     for code in world["codes"]:
         if not (totals.get(code, 0) == (sums.get(code) or 0) == acked_sums.get(code, 0)):
@@ -574,7 +580,7 @@ def main(argv=None) -> int:
             print(
                 f"checked: all {submits} acknowledged submissions (and the {len(probe_units)} "
                 "in-process ones) stored as sent; national roll-up = sum of stored values = "
-                "sum of acknowledged values"
+                "sum of acknowledged values; rollup_check agrees"
             )
         if args.require_rate and submits / elapsed < args.require_rate:
             problems.append(f"{submits / elapsed:.1f} submits/s < {args.require_rate}")
