@@ -26,6 +26,7 @@ from lantoa.reports.evidence import clean_link, clean_upload
 from lantoa.reports.lines.selectors import line_deadline_for_unit
 from lantoa.reports.lines.services import (
     NODE_UNREAD,
+    TREE_LOCK,
     contribution,
     report_node,
     reporting_totals_apply,
@@ -150,7 +151,7 @@ def _record_version(report: Report, *, action: str, user, values: dict, note: st
 
 
 _LOCK_SQL = (
-    "SELECT r.version, r.state, u.path, u.version FROM reports_report r "
+    "SELECT r.version, r.state, u.path, u.version{tree} FROM reports_report r "
     "JOIN campaigns_campaign c ON c.id = r.campaign_id JOIN units_unit u ON u.id = r.unit_id "
     "WHERE r.id = %s"
 )
@@ -159,28 +160,30 @@ _LOCK_SQL = (
 def _lock(report: Report) -> Report:
     """Lock the report's row for this transaction and return it as stored.
 
-    The campaign's and the unit's rows are share-locked with it when the unit's node was
-    seen in the reporting tree (``report_get_for_user``'s ``line_ready``): the tree is not
-    rebuilt (``reporting_tree_build`` locks the campaign for update) and the unit not moved
-    while the report changes, yet the units of a campaign submit side by side (an exclusive
-    lock on the campaign made every submission in the country wait in one line).
+    The tree writers' lock and the campaign's and unit's rows are taken shared when the
+    unit's node was seen in the reporting tree (``report_get_for_user``'s ``line_ready``):
+    the tree is not rebuilt or updated (``campaign_tree_lock``) and the unit not moved while
+    the report changes, yet the units of a campaign submit side by side (the campaign row
+    locked for update made every submission in the country wait in one line).
     The object read by ``report_get_for_user`` is kept when its row has not changed since
     (same version, state and unit); otherwise the row is read again.
     """
-    sql = _LOCK_SQL
+    sql, params = _LOCK_SQL.format(tree=""), [report.pk]
     if connection.vendor == "postgresql":  # SQLite serialises writers
-        # A unit without a node in the tree (created after it was built) rebuilds it in
-        # this transaction: that one takes the campaign for update from the start (two
-        # sharers cannot both upgrade).
+        # The tree writers' advisory lock (lines.services.campaign_tree_lock), shared, taken
+        # before the rows as they take it before the reports they touch. A unit without a
+        # node in the tree (created after it was built) rebuilds it in this transaction: it
+        # takes that lock exclusively from the start (two sharers cannot both upgrade).
         shared = getattr(report, "line_ready", False)
-        # The campaign's row first, then the unit's and the report's (as a tree update locks
-        # the campaign before the reports it touches).
+        tree = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        sql = _LOCK_SQL.format(tree=f", {tree}(%s, CAST(r.campaign_id AS integer))")
         sql += " FOR SHARE OF c, u FOR UPDATE OF r" if shared else " FOR UPDATE OF c, u, r"
+        params = [TREE_LOCK, report.pk]
     with connection.cursor() as cur:
-        cur.execute(sql, [report.pk])
+        cur.execute(sql, params)
         row = cur.fetchone()
     seen = (report.version, report.state, report.unit.path, report.unit.version)
-    if row is not None and tuple(row) == seen and "campaign" in report._state.fields_cache:
+    if row is not None and tuple(row[:4]) == seen and "campaign" in report._state.fields_cache:
         return report
     return Report.objects.select_related("campaign", "unit").get(pk=report.pk)
 
