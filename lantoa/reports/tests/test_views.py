@@ -158,18 +158,26 @@ def test_indicator_set_editor(demo, client_as):
     assert "Quy tắc 1" in r.content.decode()
 
 
-def test_completeness_page_shows_reminders(demo, c2023, client_as):
+def test_completeness_page_shows_reminders(
+    demo, c2023, client_as, django_capture_on_commit_callbacks
+):
+    from lantoa.notifications.models import ReminderRun
     from lantoa.notifications.selectors import reminder_counts
 
     pgd = demo.units["pgd_longbien"]
     school = demo.units["thcs_phucloi"]  # missing in the demo
     before = reminder_counts(campaign=c2023, unit_ids=[school.pk]).get(school.pk, 0)
     client = client_as("pgd.longbien")
-    r = client.post(
-        reverse("notifications:remind_missing", args=[c2023.pk, pgd.pk]),
-        HTTP_ACCEPT="application/json",
-    )
-    assert r.status_code == 200 and school.pk in r.json()["unit_ids"]
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # the worker runs at once (huey immediate)
+        r = client.post(
+            reverse("notifications:remind_missing", args=[c2023.pk, pgd.pk]),
+            HTTP_ACCEPT="application/json",
+        )
+    assert r.status_code == 202, r.content
+    run = ReminderRun.objects.get(pk=r.json()["id"])
+    assert run.status == "done" and run.reminded >= 1
     html = client.get(reverse("reports:completeness", args=[c2023.pk, pgd.pk])).content.decode()
     assert "Đôn đốc các đơn vị chưa nộp" in html
     assert f"đã đôn đốc {before + 1} lần" in html
