@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from lantoa.accounts.selectors import unit_get_for_user
 from lantoa.api.pagination import page_of
@@ -18,6 +18,10 @@ from lantoa.documents.rendering import pdf_available
 from lantoa.units.models import Unit
 
 router = Router(tags=["documents"])
+REPORT_TO_HELP = (
+    "“Báo cáo về”: đơn vị nhận báo cáo của các nơi nhận (kế hoạch, công văn, hướng dẫn); "
+    "null: cơ quan ban hành."
+)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -33,6 +37,11 @@ class SectionIO(Schema):
 class RecipientIO(Schema):
     unit_id: int | None = None
     text: str | None = None
+    reports: bool = Field(
+        True,
+        description="Đơn vị nhận báo cáo theo văn bản (mặc định); false: chỉ nhận để biết "
+        "(“để biết”), không thuộc tuyến báo cáo của văn bản.",
+    )
 
 
 class SignerIO(Schema):
@@ -69,6 +78,7 @@ class DocumentIn(Schema):
     recipients: list[RecipientIO] = []
     signer: SignerIO | None = None
     report_due_on: date | None = None
+    report_to_unit_id: int | None = Field(None, description=REPORT_TO_HELP)
     place: str = ""
     theme: str = ""
     starts_on: date | None = None
@@ -93,6 +103,7 @@ class DocumentPatch(Schema):
     recipients: list[RecipientIO] | None = None
     signer: SignerIO | None = None
     report_due_on: date | None = None
+    report_to_unit_id: int | None = Field(None, description=REPORT_TO_HELP)
     place: str | None = None
     theme: str | None = None
     starts_on: date | None = None
@@ -129,6 +140,12 @@ class DocumentOut(Schema):
     assignments: list[AssignmentIO]
     signer: SignerIO
     report_due_on: date | None
+    report_to_unit_id: int | None = Field(description=REPORT_TO_HELP)
+    reports_to_unit_id: int = Field(
+        description="Đơn vị các nơi nhận báo cáo về: đơn vị được chỉ định, nếu không thì "
+        "cơ quan ban hành."
+    )
+    reports_to_name: str
     theme: str
     starts_on: date | None
     ends_on: date | None
@@ -267,7 +284,10 @@ def document_out(d: Document, chain: list[Document] | None = None) -> dict:
         "legal_bases": [_base(b) for b in chain],
         "extra_legal_bases": d.extra_legal_bases,
         "sections": d.sections,
-        "recipients": [{"unit_id": r.unit_id, "text": r.text or None} for r in d.recipients.all()],
+        "recipients": [
+            {"unit_id": r.unit_id, "text": r.text or None, "reports": r.reports}
+            for r in d.recipients.all()
+        ],
         "assignments": [
             {
                 "unit_id": a.unit_id,
@@ -284,6 +304,9 @@ def document_out(d: Document, chain: list[Document] | None = None) -> dict:
             "name": d.signer_name,
         },
         "report_due_on": d.report_due_on,
+        "report_to_unit_id": d.report_to_unit_id,
+        "reports_to_unit_id": d.reports_to.pk,
+        "reports_to_name": d.reports_to.name,
         "theme": d.theme,
         "starts_on": d.starts_on,
         "ends_on": d.ends_on,
@@ -309,7 +332,9 @@ def _units_by_id(ids: list[int], field: str) -> dict[int, Unit]:
 def _recipients(items: list[RecipientIO]) -> list[services.RecipientIn]:
     units = _units_by_id([r.unit_id for r in items if r.unit_id], "recipients")
     return [
-        services.RecipientIn(unit=units[r.unit_id] if r.unit_id else None, text=r.text or "")
+        services.RecipientIn(
+            unit=units[r.unit_id] if r.unit_id else None, text=r.text or "", reports=r.reports
+        )
         for r in items
     ]
 
@@ -326,6 +351,12 @@ def _assignments(items: list[AssignmentIO]) -> list[services.AssignmentIn]:
         )
         for a in items
     ]
+
+
+def _report_to(unit_id: int | None) -> Unit | None:
+    if unit_id is None:
+        return None
+    return _units_by_id([unit_id], "report_to_unit_id")[unit_id]
 
 
 def _based_on(user, ids: list[int]) -> list[Document]:
@@ -418,6 +449,7 @@ def document_create(request, payload: DocumentIn):
         signer=payload.signer.dict() if payload.signer else None,
         report_due_on=payload.report_due_on,
         report_kinds=payload.report_kinds,
+        report_to_unit=_report_to(payload.report_to_unit_id),
         place=payload.place,
         theme=payload.theme,
         starts_on=payload.starts_on,
@@ -457,6 +489,8 @@ def document_patch(request, document_id: int, payload: DocumentPatch):
         kwargs["assignments"] = _assignments(payload.assignments or [])
     if "signer" in data:
         kwargs["signer"] = data.pop("signer") or {}
+    if "report_to_unit_id" in data:
+        data["report_to_unit"] = _report_to(data.pop("report_to_unit_id"))
     if "event_form" in data and data["event_form"] is None:
         data["event_form"] = ""
     document = services.document_update(

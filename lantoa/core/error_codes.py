@@ -24,6 +24,9 @@ BY_STATUS = {
 # 400
 INVALID = "invalid"
 NUMBER_OUT_OF_RANGE = "number_out_of_range"
+# a plan's "báo cáo về" unit out of the issuer's reach, not live during the campaign, or
+# also one of the recipients that report under the plan
+REPORT_TO_INVALID = "report_to_invalid"
 # 409
 CONFLICT = "conflict"
 VERSION_STALE = "version_stale"

@@ -54,7 +54,11 @@ class DocumentForm(forms.Form):
     venue = forms.CharField(required=False, max_length=1000)
     event_form = forms.CharField(required=False, max_length=32)
     report_due_on = _date_field()
+    # "Báo cáo về": empty = the issuer.
+    report_to_unit = forms.CharField(required=False, max_length=20)
     recipient_units = IdListField(required=False)
+    # Recipients informed only ("để biết"): ticking one also makes it a recipient.
+    recipient_info = IdListField(required=False)
     recipient_text = forms.CharField(required=False, max_length=20000)
     based_on = IdListField(required=False)
     signer_id = forms.CharField(required=False, max_length=20)
@@ -116,10 +120,7 @@ def document_form_data(data, *, user, issuer: Unit | None) -> dict:
     if errors:
         raise ValidationError(errors)
     cd = form.cleaned_data
-    units = Unit.objects.in_bulk(cd["recipient_units"])
-    if len(units) != len(cd["recipient_units"]):
-        raise ValidationError({"recipients": _("Không tìm thấy đơn vị nhận đã chọn.")})
-    recipients = [services.RecipientIn(unit=units[pk]) for pk in cd["recipient_units"]]
+    recipients = _unit_recipients(cd["recipient_units"], cd["recipient_info"])
     recipients += [
         services.RecipientIn(text=line.strip())
         for line in cd["recipient_text"].splitlines()
@@ -145,6 +146,7 @@ def document_form_data(data, *, user, issuer: Unit | None) -> dict:
         raise ValidationError({"based_on": _("Không tìm thấy văn bản căn cứ.")})
     return {
         "kind": cd["kind"] or "ke_hoach",
+        "report_to_unit": _report_to(cd["report_to_unit"]),
         "subject": cd["subject"],
         "sections": [{k: s.cleaned_data[k] for k in ("key", "heading", "body")} for s in sections],
         "recipients": recipients,
@@ -159,6 +161,27 @@ def document_form_data(data, *, user, issuer: Unit | None) -> dict:
         "venue": cd["venue"],
         "event_form": cd["event_form"],
     }
+
+
+def _unit_recipients(ids: list[int], info_ids: list[int]) -> list[services.RecipientIn]:
+    """The ticked recipients in order, then those ticked only "để biết"."""
+    wanted = list(dict.fromkeys([*ids, *info_ids]))
+    units = Unit.objects.in_bulk(wanted)
+    if len(units) != len(wanted):
+        raise ValidationError({"recipients": _("Không tìm thấy đơn vị nhận đã chọn.")})
+    informed = set(info_ids)
+    return [services.RecipientIn(unit=units[pk], reports=pk not in informed) for pk in wanted]
+
+
+def _report_to(value: str) -> Unit | None:
+    value = value.strip()
+    if not value:
+        return None
+    found = value.isdigit() and len(value) <= 18
+    unit = Unit.objects.filter(pk=int(value)).first() if found else None
+    if unit is None:
+        raise ValidationError({"report_to_unit": _("Không tìm thấy đơn vị nhận báo cáo đã chọn.")})
+    return unit
 
 
 def posted_sections(data) -> list[dict]:

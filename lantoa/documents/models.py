@@ -210,6 +210,23 @@ class Document(TimeStamped):
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
 
+    @property
+    def sets_reporting_line(self) -> bool:
+        """Its unit recipients report under it ("báo cáo về" the issuer or a named unit)."""
+        return self.kind in REPORTING_KINDS
+
+    @property
+    def reports_to(self):
+        """The unit the recipients report to: the one named, else the issuer."""
+        return self.report_to_unit if self.report_to_unit_id else self.issuer_unit
+
+
+# Documents whose unit recipients report under them, to the issuer or to the unit named in
+# "báo cáo về" (the campaign's reporting lines, DESIGN.md).
+REPORTING_KINDS = ("ke_hoach", "cong_van", "huong_dan")
+# How "Nơi nhận" marks a unit informed only (Decree 30 practice).
+INFORMATION_NOTE = "để biết"
+
 
 class DocumentRecipient(models.Model):
     """Nơi nhận: a unit (delivered to its inbox) or a free-text line ("Lưu: VT.")."""
@@ -240,6 +257,15 @@ class DocumentRecipient(models.Model):
 
     def label(self) -> str:
         return self.text or (self.unit.name if self.unit_id else "")
+
+    @property
+    def for_information(self) -> bool:
+        """A unit informed only ("để biết"): it does not report under the document."""
+        return bool(self.unit_id) and not self.reports
+
+    def listed_label(self) -> str:
+        """The line of "Nơi nhận": "UBND Thành phố Hà Nội (để biết)" for information."""
+        return f"{self.label()} ({INFORMATION_NOTE})" if self.for_information else self.label()
 
 
 class Assignment(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from lantoa.documents.models import Document, DocumentKind
+from lantoa.documents.models import Document, DocumentKind, DocumentRecipient
 from lantoa.documents.rendering import (
     Appendix,
     OfficialDocument,
@@ -58,7 +58,33 @@ def legal_basis_sentences(document: Document, chain: list[Document] | None = Non
     return sentences
 
 
-def _sections(document: Document) -> list[tuple[str, str]]:
+def reporting_sentence(document: Document, recipients: list[DocumentRecipient]) -> str:
+    """The plan's reporting regime in words: "Các đơn vị báo cáo kết quả thực hiện về Sở
+    Giáo dục và Đào tạo Hà Nội trước ngày 22/10/2027." (empty when nobody reports under it)."""
+    if not document.sets_reporting_line or not any(r.unit_id and r.reports for r in recipients):
+        return ""
+    due = f" trước ngày {document.report_due_on:%d/%m/%Y}" if document.report_due_on else ""
+    return f"Các đơn vị báo cáo kết quả thực hiện về {document.reports_to.name}{due}."
+
+
+def _with_reporting(out: list[tuple[str, str, str]], sentence: str) -> list[tuple[str, str]]:
+    """The sentence opens the "reporting" section, else closes "organisation" (after the
+    duties), else is a section of its own."""
+    keys = [key for _h, _b, key in out]
+    if sentence and "reporting" in keys:
+        i = keys.index("reporting")
+        heading, body, key = out[i]
+        out[i] = (heading, f"{sentence}\n{body}" if body.strip() else sentence, key)
+    elif sentence and "organisation" in keys:
+        i = keys.index("organisation")
+        heading, body, key = out[i]
+        out[i] = (heading, f"{body}\n{sentence}" if body.strip() else sentence, key)
+    elif sentence:
+        out.append(("Chế độ báo cáo", sentence, "reporting"))
+    return [(heading, body) for heading, body, _k in out]
+
+
+def _sections(document: Document, reporting: str = "") -> list[tuple[str, str]]:
     sections = [
         (s.get("heading", ""), s.get("body", ""), s.get("key", "")) for s in document.sections
     ]
@@ -80,15 +106,16 @@ def _sections(document: Document) -> list[tuple[str, str]]:
         if key == "organisation" and duty_lines:
             body = "\n".join([body, *duty_lines]) if body.strip() else "\n".join(duty_lines)
             placed = True
-        out.append((heading, body))
+        out.append((heading, body, key))
     if duty_lines and not placed:
-        out.append(("TỔ CHỨC THỰC HIỆN", "\n".join(duty_lines)))
-    return out
+        out.append(("TỔ CHỨC THỰC HIỆN", "\n".join(duty_lines), "organisation"))
+    return _with_reporting(out, reporting)
 
 
 def official_document(document: Document) -> OfficialDocument:
     issuer = document.issuer_unit
-    recipients = [r.label() for r in document.recipients.select_related("unit")]
+    listed = list(document.recipients.select_related("unit"))
+    recipients = [r.listed_label() for r in listed]
     recipients = [r if r.rstrip().endswith((";", ".")) else f"{r};" for r in recipients]
     appendices = [
         Appendix(
@@ -111,7 +138,7 @@ def official_document(document: Document) -> OfficialDocument:
         issued_on=document.issued_on,
         subject=document.subject,
         legal_bases=legal_basis_sentences(document),
-        sections=[s for s in _sections(document) if s],
+        sections=[s for s in _sections(document, reporting_sentence(document, listed)) if s],
         recipients=recipients,
         signer=Signer(document.signer_authority, document.signer_title, document.signer_name),
         appendices=appendices,

@@ -66,7 +66,9 @@ def document_get_for_user(user, document_id) -> Document:
     try:
         return (
             documents_visible(user)
-            .select_related("issuer_unit", "drafting_unit", "campaign", "replaces")
+            .select_related(
+                "issuer_unit", "drafting_unit", "campaign", "replaces", "report_to_unit"
+            )
             .get(pk=int(document_id))
         )
     except (Document.DoesNotExist, ValueError, TypeError):
@@ -236,6 +238,8 @@ def _snapshot_lines(snapshot: dict) -> list[str]:
         elif key == "event_form":
             value = str(forms.get(value, value))
         lines.append(f"{label}: {value}")
+    if snapshot.get("report_to"):
+        lines.append(f"Báo cáo về: {snapshot['report_to']}")
     for s in snapshot.get("sections", []):
         if s.get("heading"):
             lines.append(f"§ {s['heading']}")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from lantoa.accounts.permissions import Role, has_role
 from lantoa.accounts.selectors import memberships_for_user
 from lantoa.campaigns.models import Campaign, ReportingDeadline
+from lantoa.core.error_codes import REPORT_TO_INVALID
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import fold, nfc
 from lantoa.documents.models import (
@@ -154,6 +155,8 @@ def _validate(
     starts_on: date | None,
     ends_on: date | None,
     event_form: str,
+    report_to_unit: Unit | None = None,
+    campaign: Campaign | None = None,
 ) -> None:
     errors: dict[str, list[str]] = {}
 
@@ -224,8 +227,47 @@ def _validate(
                 add("assignments", _("Loại đơn vị không hợp lệ."))
             if a.due_on and report_due_on is None:
                 pass
+        for message in _report_to_errors(
+            issuer=issuer, area=area, unit=report_to_unit, recipients=recipients, campaign=campaign
+        ):
+            add("report_to_unit_id", ValidationError(message, code=REPORT_TO_INVALID))
     if errors:
         raise ValidationError(errors)
+
+
+def _report_to_errors(
+    *,
+    issuer: Unit,
+    area: Unit,
+    unit: Unit | None,
+    recipients: Sequence[RecipientIn],
+    campaign: Campaign | None,
+) -> list[str]:
+    """What is wrong with "báo cáo về" ``unit`` (None: the issuer, always fine)."""
+    if unit is None:
+        return []
+    name = {"name": unit.name}
+    if not unit_in_reach(area=area, issuer=issuer, unit=unit):
+        return [_("Đơn vị nhận báo cáo “%(name)s” nằm ngoài phạm vi của cơ quan ban hành.") % name]
+    if campaign is not None and not (
+        (unit.valid_from is None or unit.valid_from <= campaign.ends_on)
+        and (unit.valid_to is None or unit.valid_to >= campaign.starts_on)
+    ):
+        return [
+            _(
+                "“%(name)s” không hoạt động trong thời gian Tuần lễ %(year)s, không thể nhận báo cáo."
+            )
+            % {**name, "year": campaign.year}
+        ]
+    if any(r.unit is not None and r.unit.pk == unit.pk and r.reports for r in recipients):
+        return [
+            _(
+                "“%(name)s” vừa là nơi nhận báo cáo vừa là đơn vị phải báo cáo theo văn bản: "
+                "hãy đánh dấu đơn vị này “để biết” hoặc chọn nơi nhận báo cáo khác."
+            )
+            % name
+        ]
+    return []
 
 
 def _chain_for(based_on: Sequence[Document]) -> list[int]:
@@ -240,7 +282,14 @@ def _chain_for(based_on: Sequence[Document]) -> list[int]:
 def _recipients_light(document: Document) -> list[DocumentRecipient]:
     return list(
         document.recipients.select_related("unit").only(
-            "id", "document_id", "text", "position", "unit__id", "unit__name", "unit__email"
+            "id",
+            "document_id",
+            "text",
+            "position",
+            "reports",
+            "unit__id",
+            "unit__name",
+            "unit__email",
         )
     )
 
@@ -260,8 +309,9 @@ def _snapshot(document: Document, recipients: list[DocumentRecipient] | None = N
         "venue": document.venue,
         "event_form": document.event_form,
         "report_due_on": document.report_due_on,
+        "report_to": document.report_to_unit.name if document.report_to_unit_id else "",
         "sections": document.sections,
-        "recipients": [r.label() for r in recipients],
+        "recipients": [r.listed_label() for r in recipients],
         "assignments": [
             {
                 "to": a.unit.name if a.unit_id else UnitKind(a.unit_kind).label,
@@ -394,6 +444,8 @@ def document_create(
         starts_on=starts_on,
         ends_on=ends_on,
         event_form=event_form,
+        report_to_unit=report_to_unit,
+        campaign=campaign,
     )
     if user is not None and not has_role(user, drafting_unit, Role.EDITOR):
         raise PermissionDeniedError(
@@ -469,6 +521,7 @@ UPDATABLE = {
     "event_form",
     "report_due_on",
     "report_kinds",
+    "report_to_unit",
     "extra_legal_bases",
     "addressees",
     "symbol_suffix",
@@ -509,7 +562,7 @@ def document_update(
     current_recipients = recipients
     if current_recipients is None:
         current_recipients = [
-            RecipientIn(unit=r.unit, text=r.text)
+            RecipientIn(unit=r.unit, text=r.text, reports=r.reports)
             for r in document.recipients.select_related("unit")
         ]
     current_assignments = assignments
@@ -531,6 +584,8 @@ def document_update(
         starts_on=merged["starts_on"],
         ends_on=merged["ends_on"],
         event_form=merged["event_form"] or "",
+        report_to_unit=merged["report_to_unit"],
+        campaign=merged["campaign"],
     )
     for f, value in fields.items():
         if f == "sections":

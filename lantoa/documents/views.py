@@ -171,6 +171,10 @@ def _form_context(request, *, initial: dict, document: Document | None, errors=N
         "sections": initial.get("sections", []),
         "recipient_candidates": candidates,
         "recipient_selected": {u.pk for u in recipient_units},
+        "recipient_informed": set(initial.get("recipient_info", ())),
+        "report_to_candidates": _report_to_candidates(issuer, initial.get("report_to"))
+        if issuer
+        else [],
         "targets": _target_choices(area) if area else [],
         "duties": duties,
         "duty_rows": len(duties),
@@ -308,6 +312,16 @@ def _recipient_candidates(issuer: Unit, on: date | None = None) -> list[Unit]:
     return _children(issuer, on) + list(schools.order_by("path")[:300])
 
 
+def _report_to_candidates(issuer: Unit, current: Unit | None) -> list[Unit]:
+    """Units a plan may name in "báo cáo về" besides its issuer: the area it governs
+    (the committee a steering committee or a department works for) and the area's units."""
+    area = services.document_area(issuer)
+    units = ([area] if area.pk != issuer.pk else []) + _children(issuer)
+    if current is not None and current.pk not in {u.pk for u in units}:
+        units.append(current)
+    return units
+
+
 def _default_issuer(request, issuers: list[Unit]) -> Unit:
     unit = _current_unit(request)
     return next((u for u in issuers if unit and u.pk == unit.pk), issuers[0])
@@ -317,6 +331,7 @@ def _initial_from_post(request, issuer) -> dict:
     post = request.POST
     sections = posted_sections(post)
     ids = posted_ids(post, "recipient_units")
+    info = posted_ids(post, "recipient_info")
     based = list(
         selectors.documents_visible(request.user).filter(pk__in=posted_ids(post, "based_on"))
     )
@@ -333,7 +348,9 @@ def _initial_from_post(request, issuer) -> dict:
         "starts_raw": post.get("starts_on", ""),
         "ends_raw": post.get("ends_on", ""),
         "sections": sections,
-        "recipient_units": list(Unit.objects.filter(pk__in=ids)),
+        "recipient_units": list(Unit.objects.filter(pk__in=ids + info)),
+        "recipient_info": info,
+        "report_to": _posted_unit(post.get("report_to_unit", "")),
         "recipients_all": _recipient_candidates(issuer) if issuer else [],
         "recipient_text": post.get("recipient_text", ""),
         "based_on": based,
@@ -343,6 +360,12 @@ def _initial_from_post(request, issuer) -> dict:
         "signer_title": post.get("signer_title", ""),
         "signer_name": post.get("signer_name", ""),
     }
+
+
+def _posted_unit(value: str) -> Unit | None:
+    return (
+        Unit.objects.filter(pk=int(value)).first() if value.isdigit() and len(value) <= 18 else None
+    )
 
 
 @login_required
@@ -397,6 +420,8 @@ def _initial_from_document(document: Document) -> dict:
         "ends_on": document.ends_on,
         "sections": document.sections,
         "recipient_units": units,
+        "recipient_info": [r.unit_id for r in recipients if r.for_information],
+        "report_to": document.report_to_unit,
         "recipients_all": list(dict.fromkeys(units + _recipient_candidates(document.issuer_unit))),
         "recipient_text": "\n".join(r.text for r in recipients if not r.unit_id),
         "based_on": list(document.based_on.all()),

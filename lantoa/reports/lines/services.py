@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from lantoa.campaigns.models import Campaign
 from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.text import nfc
+from lantoa.documents.models import REPORTING_KINDS
 from lantoa.history.services import history_record
 from lantoa.reports.models import (
     COUNT_ACCEPTED,
@@ -45,7 +46,7 @@ from lantoa.reports.models import (
 from lantoa.units.models import Unit
 
 # Documents whose recipients report to the issuer (or to the unit they name).
-CLAIMING_KINDS = ("ke_hoach", "cong_van", "huong_dan")
+CLAIMING_KINDS = REPORTING_KINDS
 
 NODE = "reports_reportingnode"
 TOTAL = "reports_reportingtotal"
