@@ -5,10 +5,9 @@ the old wards and the district already ended on 30/6/2025 with their successors 
 where a ward was split, see ``world.WARD_SPLITS``). Open campaigns' reporting trees are
 rebuilt on the new tree; the closed ones keep theirs, so past totals do not change.
 
-Not yet a step of ``lantoa demo`` (``STEPS``): several apps' tests still build their
-scenarios on the schools under Long Biên's district office; ``demo/tests/test_reform.py``
-applies it to the demo and checks the past campaigns' totals."""
+The last step of ``lantoa demo`` (``STEPS``); running it again changes nothing."""
 
+from lantoa.activities.services import activities_search_reindex
 from lantoa.campaigns.models import Campaign
 from lantoa.demo.world import LONG_BIEN_WARDS, World
 from lantoa.reports.lines.services import reporting_tree_build
@@ -44,3 +43,5 @@ def build(w: World) -> None:
     for campaign in Campaign.objects.filter(closed_on__isnull=True):
         if ReportingNode.objects.filter(campaign=campaign).exists():
             reporting_tree_build(campaign=campaign)
+    # Activities are found by their organiser's ward, district and province.
+    activities_search_reindex()

@@ -33,9 +33,14 @@ def nominations_to_review(*, user) -> QuerySet[Nomination]:
 
 
 def nomination_get_for_user(user, nomination_id) -> Nomination:
+    """A nomination of a unit in the user's scope, or one waiting on a reviewing unit in it
+    (the unit may have moved since, e.g. a school moved under a new ward in 2025: its
+    pending nomination stays with the office it was sent to)."""
     try:
         return (
-            Nomination.objects.filter(scope_q(user, "unit__path"))
+            Nomination.objects.filter(
+                scope_q(user, "unit__path") | scope_q(user, "reviewer_unit__path")
+            )
             .select_related("unit", "reviewer_unit", "final_unit", "campaign")
             .get(pk=int(nomination_id))
         )

@@ -13,9 +13,14 @@ from lantoa.documents.models import AssignmentProgress
 from lantoa.documents.selectors import inbox_for_user, tasks_for_unit
 from lantoa.honours.selectors import nominations_to_review
 from lantoa.overview.selectors import documents_to_approve
-from lantoa.reports.lines.selectors import completeness_by_line, line_deadline_for_unit
+from lantoa.reports.lines.selectors import (
+    completeness_by_line,
+    has_reporting_children,
+    line_deadline_for_unit,
+    line_node,
+)
 from lantoa.reports.models import Report, ReportState
-from lantoa.reports.selectors import reports_list
+from lantoa.reports.selectors import reports_awaiting_review
 from lantoa.units.models import Unit
 from lantoa.units.selectors import unit_children
 
@@ -36,7 +41,7 @@ def _first_and_count(qs, n: int = ITEMS_SHOWN) -> tuple[list, int]:
     return rows, (rows[0].total_rows if rows else 0)
 
 
-def _own_report(campaign, unit) -> dict:
+def _own_report(campaign, unit, node) -> dict:
     report = (
         Report.objects.filter(campaign=campaign, unit=unit)
         .only("id", "state", "version", "submitted_at", "accepted_at", "returned_reason", "on_time")
@@ -48,7 +53,7 @@ def _own_report(campaign, unit) -> dict:
         ReportState.SUBMITTED: "badge-ok",
         ReportState.RETURNED: "badge-bad",
     }.get(state, "badge-warn")
-    due_on = line_deadline_for_unit(campaign=campaign, unit=unit)
+    due_on = line_deadline_for_unit(campaign=campaign, unit=unit, node=node)
     today = timezone.localdate()
     return {
         "report": report,
@@ -61,6 +66,17 @@ def _own_report(campaign, unit) -> dict:
         ),
         "days_left": (due_on - today).days if due_on and due_on >= today else None,
     }
+
+
+def _completeness(campaign, unit) -> dict:
+    """The card "Tiến độ báo cáo của đơn vị trực thuộc", along the reporting tree."""
+    completeness = completeness_by_line(campaign=campaign, unit=unit)
+    expected = completeness["expected"]
+    completeness["missing_shown"] = completeness["missing"][:ITEMS_SHOWN]
+    completeness["rate"] = (
+        round(completeness["submitted"] * 100 / expected, 1) if expected else None
+    )
+    return completeness
 
 
 @login_required
@@ -106,29 +122,24 @@ def dashboard(request):
     is_approver = has_role(user, unit, Role.APPROVER)
     context["is_approver"] = is_approver
     context["can_remind"] = has_role(user, unit, Role.EDITOR)
+    # The unit's place in the campaign's reporting tree: a Sở GDĐT, a leaf administratively,
+    # consolidates its whole province along the lines the plans set.
+    node = line_node(campaign=campaign, unit=unit) if campaign else None
     if membership is None or has_role_at(user, unit, Role.VIEWER):
-        context["own"] = _own_report(campaign, unit) if campaign else None
+        context["own"] = _own_report(campaign, unit, node) if campaign else None
         context["can_fill"] = has_role_at(user, unit, Role.EDITOR)
     if unit.numchild:
         children = list(unit_children(unit=unit)[:CHILDREN_SHOWN])
         context["children"] = children
         context["children_more"] = max(unit.numchild - len(children), 0)
-        if campaign:
-            completeness = completeness_by_line(campaign=campaign, unit=unit)
-            expected = completeness["expected"]
-            completeness["missing_shown"] = completeness["missing"][:ITEMS_SHOWN]
-            completeness["rate"] = (
-                round(completeness["submitted"] * 100 / expected, 1) if expected else None
+    if campaign and (unit.numchild or has_reporting_children(node)):
+        context["completeness"] = _completeness(campaign, unit)
+        if is_approver:
+            context["reviews"], context["reviews_count"] = _first_and_count(
+                reports_awaiting_review(
+                    user=user, campaign=campaign, unit=unit, node=node
+                ).order_by("submitted_at", "unit__path")
             )
-            context["completeness"] = completeness
-            if is_approver:
-                context["reviews"], context["reviews_count"] = _first_and_count(
-                    reports_list(
-                        user=user, campaign=campaign, unit=unit, state=ReportState.SUBMITTED
-                    )
-                    .filter(unit__depth__gt=unit.depth)
-                    .order_by("submitted_at", "unit__path")
-                )
 
     tasks = [t for t in tasks_for_unit(unit=unit) if t["status"] != AssignmentProgress.DONE]
     context["tasks"] = tasks[:ITEMS_SHOWN]

@@ -414,6 +414,23 @@ def reports_list(
     return qs
 
 
+def reports_awaiting_review(*, user, campaign: Campaign, unit: Unit, node=None):
+    """Submitted reports of the units below ``unit``: its reporting subtree in the campaign
+    (a Sở GDĐT reviews its province's units) and its administrative subtree within the
+    user's scope. ``node``: ``unit``'s reporting node when the caller holds it."""
+    from lantoa.reports.lines.selectors import line_subtree_unit_ids
+
+    below = Q(unit_id__in=line_subtree_unit_ids(campaign=campaign, unit=unit, node=node)) | (
+        scope_q(user, "unit__path") & subtree_q(unit.path, "unit__path")
+    )
+    return (
+        Report.objects.filter(campaign=campaign, state=ReportState.SUBMITTED)
+        .filter(below)
+        .exclude(unit=unit)
+        .select_related("unit")
+    )
+
+
 def report_versions(report: Report):
     return ReportVersion.objects.filter(report=report).select_related("actor").order_by("-version")
 

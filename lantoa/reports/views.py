@@ -172,12 +172,19 @@ def _form_context(
         "states": ReportState,
         "budget_codes": (BUDGET_STATE, BUDGET_SPONSOR),
         # An office writing its own report sees what its units wrote, with their names.
-        "highlights": (
-            highlights_for_unit(campaign=report.campaign, unit=report.unit)
-            if report.unit.numchild and report.is_editable
-            else None
-        ),
+        "highlights": _highlights(report),
     }
+
+
+def _highlights(report) -> dict | None:
+    """What the units reporting to an office wrote (the campaign's reporting tree: a Sở
+    GDĐT, a leaf administratively, gathers its province's), while it writes its own."""
+    if not report.is_editable:
+        return None
+    node = line_selectors.line_node(campaign=report.campaign, unit=report.unit)
+    if not line_selectors.has_reporting_children(node):
+        return None
+    return highlights_for_unit(campaign=report.campaign, unit=report.unit, line=LINE_REPORTING)
 
 
 @login_required
@@ -440,15 +447,29 @@ def report_versions_page(request, campaign_id, unit_id):
 
 def _office(request, campaign_id, unit_id):
     """The campaign and the office whose consolidation is shown: in the user's scope or
-    in the reporting line of a unit of it (decided by ``reports.permissions``)."""
+    in the reporting line of a unit of it (decided by ``reports.permissions``); and the
+    breadcrumbs above it, along the line shown (``?line=admin``: the administrative tree)."""
     campaign = _campaign(campaign_id)
     unit = report_unit_get_for_user(request.user, campaign, unit_id)
+    if _line(request) == LINE_REPORTING:
+        return campaign, unit, _line_crumbs(request.user, campaign, unit)
     known = ancestors_map([unit])
     return (
         campaign,
         unit,
         [a for a in unit_ancestors(unit, known) if has_role(request.user, a, Role.VIEWER)],
     )
+
+
+def _line_crumbs(user, campaign, unit) -> list[Unit]:
+    """``unit``'s ancestors in the campaign's reporting tree, from the first one the user
+    works in (two queries): the Sở drills from itself to a ward to a school."""
+    node = line_selectors.line_node(campaign=campaign, unit=unit)
+    ids = node.ancestor_ids(include_self=False) if node is not None and node.path else []
+    units = Unit.objects.in_bulk(ids)
+    chain = [units[i] for i in ids if i in units]
+    start = next((k for k, a in enumerate(chain) if has_role(user, a, Role.VIEWER)), len(chain))
+    return chain[start:]
 
 
 def _line(request) -> str:

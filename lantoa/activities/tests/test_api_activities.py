@@ -87,13 +87,15 @@ def test_activity_detail_scope_and_patch(demo, api_as):
     assert response.json()["title"] == "Lớp đã đổi tên"
     bad = api.patch(f"/api/v1/activities/{activity.pk}", {"participants": {"nguoi_dan": -1}})
     assert bad.status_code == 400
-    # The ancestor's viewer sees it; a sibling school does not.
-    assert api_as("pgd.longbien").get(f"/api/v1/activities/{activity.pk}").status_code == 200
+    # The ancestor's member sees it (the new ward since the 2025 reform; the abolished
+    # district office no longer); a sibling school does not.
+    assert api_as("phuongmoi.bode").get(f"/api/v1/activities/{activity.pk}").status_code == 200
+    assert api_as("pgd.longbien").get(f"/api/v1/activities/{activity.pk}").status_code == 404
     assert api_as("th.giathuy").get(f"/api/v1/activities/{activity.pk}").status_code == 404
 
 
 def test_activities_list_fixed_queries(demo, api_as):
-    api = api_as("pgd.longbien")
+    api = api_as("ubnd.hanoi")
     api.get("/api/v1/activities")
     with CaptureQueriesContext(connection) as small:
         first = api.get("/api/v1/activities?page_size=5")

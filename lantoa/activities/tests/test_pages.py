@@ -11,7 +11,7 @@ from lantoa.activities.tests.factories import activity_make
 
 
 def test_index_lists_activities_in_scope_with_fixed_queries(demo, client_as):
-    client = client_as("pgd.longbien")
+    client = client_as("phuongmoi.bode")  # Long Biên's schools are under the new wards
     response = client.get("/hoat-dong/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -15,12 +15,22 @@ def _titles(**kwargs) -> set[str]:
 
 
 def test_search_text_holds_type_and_places(demo):
-    activity = Activity.objects.get(title="Tin học cơ bản cho người cao tuổi")
+    # Phòng GDĐT quận Long Biên's seminar: type "Hội thảo…", the district (UBND quận Long
+    # Biên) and the province (Hà Nội).
+    activity = Activity.objects.get(title="Hội thảo Xây dựng năng lực tự học trong kỷ nguyên số")
     text = activity.search_text
     assert text.startswith(" ") and text.endswith(" ")
-    # Type "Lớp học…", the district (UBND quận Long Biên) and the province (Hà Nội).
-    for words in (" quan long bien ", " long bien ", " ha noi ", " thanh pho ha noi "):
+    for words in (
+        " hoi thao ",
+        " quan long bien ",
+        " long bien ",
+        " ha noi ",
+        " thanh pho ha noi ",
+    ):
         assert words in text, words
+    # THCS Ngọc Lâm's class: its ward since the 2025 reform (the demo's reform reindexes).
+    text = Activity.objects.get(title="Tin học cơ bản cho người cao tuổi").search_text
+    assert " phuong bo de " in text and " long bien " not in text
     assert search_text_of("Phường Bồ Đề, Hà Nội!") == " phuong bo de ha noi "
 
 
@@ -36,9 +46,14 @@ def test_ky_nang_so_in_ha_noi_finds_the_digital_skills_classes(demo):
     assert "Thương mại điện tử cho nông sản Đức Trọng" in _titles(q="ky nang so")
 
 
-def test_a_district_name_finds_activities_of_its_schools(demo):
+def test_a_district_name_finds_activities_of_its_units(demo):
     found = _titles(q="long bien")
-    assert "Tin học cơ bản cho người cao tuổi" in found  # THCS Ngọc Lâm, Long Biên
+    # Phòng GDĐT quận Long Biên (the district); MN Hoa Sữa, in phường Long Biên since 2025.
+    assert "Hội thảo Xây dựng năng lực tự học trong kỷ nguyên số" in found
+    assert "Câu lạc bộ cha mẹ: nuôi dạy trẻ trong thời đại số" in found
+    # THCS Ngọc Lâm moved to phường Bồ Đề: no longer found by the old district's name.
+    assert "Tin học cơ bản cho người cao tuổi" not in found
+    assert "Tin học cơ bản cho người cao tuổi" in _titles(q="bo de")
     assert "Thương mại điện tử cho nông sản Đức Trọng" not in found
     # Whole words: "bien" is not the start of "biên tập" inside another word, "ha" alone is a
     # prefix only as the last word.
@@ -81,5 +96,6 @@ def test_every_card_names_its_ward_and_province_in_one_query(demo):
     assert len(queries) == 1
     by_title = {a.title: places[a.pk] for a in activities}
     assert by_title["Lễ phát động Tuần lễ học tập suốt đời phường Bồ Đề"] == "Phường Bồ Đề · Hà Nội"
-    assert by_title["Tin học cơ bản cho người cao tuổi"] == "Quận Long Biên · Hà Nội"
+    # THCS Ngọc Lâm has been under the new phường Bồ Đề since the 2025 reform.
+    assert by_title["Tin học cơ bản cho người cao tuổi"] == "Phường Bồ Đề · Hà Nội"
     assert all(p.endswith("Hà Nội") for p in places.values())

@@ -575,15 +575,18 @@ TABLE = [
     ("edit the campaign", "so.hanoi", OUT, False),
     ("edit the campaign", "cv.longbien", OUT, False),
     ("edit the campaign after its Week", "bo.gddt", IN, False),
-    # reports: editors of the unit itself write; approvers above review
+    # reports: editors of the unit itself write; approvers above review, along the
+    # reporting lines of the Week after the 2025 reform (THCS Ngọc Lâm → phường Bồ Đề mới →
+    # Sở GDĐT Hà Nội); the abolished district office no longer reviews it
     ("save a report", "thcs.ngoclam", IN, True),
     ("save a report", "th.giathuy", OUT, False),
-    ("accept a report", "pgd.longbien", IN, True),
-    ("accept a report", "cv.longbien", IN, False),
+    ("accept a report", "phuongmoi.bode", IN, True),
+    ("accept a report", "so.hanoi", IN, True),
     ("accept a report", "thcs.ngoclam", IN, False),
-    ("accept a report", "so.hanoi", OUT, False),
+    ("accept a report", "pgd.longbien", OUT, False),
+    ("accept a report", "ubnd.langson", OUT, False),
     ("add report evidence", "thcs.ngoclam", IN, True),
-    ("add report evidence", "pgd.longbien", IN, False),
+    ("add report evidence", "phuongmoi.bode", IN, False),
     ("add report evidence", "th.giathuy", OUT, False),
     # activities and registrations
     ("create an activity", "phuong.bode", IN, True),
@@ -597,7 +600,7 @@ TABLE = [
     ("registrations", "phuong.phuloi", OUT, False),
     # honours
     ("nominate", "thcs.ngoclam", IN, True),
-    ("approve a nomination", "pgd.longbien", IN, True),
+    ("approve a nomination", "phuongmoi.bode", IN, True),
     ("approve a nomination", "thcs.ngoclam", IN, False),
     ("approve a nomination", "so.hanoi", OUT, False),
     # units and users: admin of an ancestor

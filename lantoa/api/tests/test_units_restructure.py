@@ -13,7 +13,8 @@ def version(unit) -> int:
 
 
 def test_move_answers_the_unit_under_its_new_parent(demo, api_as):
-    api, school, ward = api_as("admin"), demo["th_giathuy"], demo["new_bode"]
+    # TH Gia Thụy has been under the new phường Bồ Đề since the demo's 2025 reform.
+    api, school, ward = api_as("admin"), demo["th_giathuy"], demo["new_viethung"]
     body = api.get(f"/api/v1/units/{school.pk}").json()
     response = api.post(
         f"/api/v1/units/{school.pk}/move", {"parent_id": ward.pk, "version": body["version"]}
@@ -22,7 +23,8 @@ def test_move_answers_the_unit_under_its_new_parent(demo, api_as):
     moved = response.json()
     assert moved["parent_id"] == ward.pk and moved["version"] == body["version"] + 1
     assert [a["name"] for a in moved["ancestors"]][-2:] == ["UBND Thành phố Hà Nội", ward.name]
-    assert HistoryEntry.objects.filter(object_id=str(school.pk), action="move").count() == 1
+    # One move more in its history (the first is the demo's 2025 reform).
+    assert HistoryEntry.objects.filter(object_id=str(school.pk), action="move").count() == 2
     # The same request again carries a stale version: 409 with a code.
     again = api.post(
         f"/api/v1/units/{school.pk}/move", {"parent_id": ward.pk, "version": body["version"]}
@@ -68,7 +70,7 @@ def test_move_outside_the_admin_scope_is_404(demo, api_as):
 def test_patch_with_parent_id_points_to_move(demo, api_as):
     school = demo["th_giathuy"]
     path = Unit.objects.get(pk=school.pk).path
-    response = api_as("qt.longbien").patch(
+    response = api_as("admin").patch(
         f"/api/v1/units/{school.pk}", {"parent_id": demo["thcs_ngoclam"].pk, "name": "Đổi tên"}
     )
     assert response.status_code == 400
@@ -78,7 +80,7 @@ def test_patch_with_parent_id_points_to_move(demo, api_as):
     unit = Unit.objects.get(pk=school.pk)
     assert unit.path == path and unit.name == "Trường Tiểu học Gia Thụy"
     # A stale version on PATCH: 409.
-    response = api_as("qt.longbien").patch(
+    response = api_as("admin").patch(
         f"/api/v1/units/{school.pk}", {"name": "Đổi tên", "version": unit.version + 5}
     )
     assert response.status_code == 409 and response.json()["code"] == "unit_stale_version"

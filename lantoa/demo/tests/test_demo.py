@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from lantoa.accounts.models import Membership, User
+from lantoa.demo.management.commands.demo import STEPS
 from lantoa.units.models import Unit, UnitKind, UnitSuccession
 from lantoa.units.services import unit_create
 
@@ -31,10 +32,17 @@ def test_demo_builds_the_tree_and_accounts_of_demo_md(demo):
     wards = Unit.objects.subtree_of(demo["ubnd_longbien"]).filter(kind=UnitKind.UBND_XA)
     assert wards.count() == 14
     assert all(w.successor_id and str(w.valid_to) == "2025-06-30" for w in wards)
-    centres = Unit.objects.subtree_of(demo["ubnd_longbien"]).filter(kind=UnitKind.TT_HTCD)
-    assert all(c.get_depth() == demo["ward_bode"].depth + 1 for c in centres)
-    assert not any(c.valid_to for c in centres)  # live: they move to the new wards
-    assert demo["thcs_ngoclam"].in_subtree_of(demo["pgd_longbien"])
+    # The 2025 reform is applied: Long Biên's community learning centres (live) and its
+    # schools now sit under the four new wards; nothing live is left under the district.
+    centres = Unit.objects.filter(kind=UnitKind.TT_HTCD, code__startswith="HN-LB-")
+    assert centres.count() == 14
+    new_wards = [demo[k] for k in ("new_longbien", "new_bode", "new_viethung", "new_phucloi")]
+    assert all(any(c.in_subtree_of(w) for w in new_wards) for c in centres)
+    assert all(c.get_depth() == demo["new_bode"].depth + 1 for c in centres)
+    assert not any(c.valid_to for c in centres)
+    assert demo["thcs_ngoclam"].in_subtree_of(demo["new_bode"])
+    assert demo["thcs_phucloi"].in_subtree_of(demo["new_phucloi"])
+    assert not Unit.objects.subtree_of(demo["ubnd_longbien"]).filter(valid_to=None).exists()
     # Gia Thụy was split between the new Bồ Đề and Việt Hưng.
     shares = dict(
         UnitSuccession.objects.filter(predecessor__code="HN-LB-04").values_list(
@@ -100,7 +108,12 @@ def test_demo_with_force_after_import_divisions_reuses_the_official_units():
     imported = Unit.objects.count()
     with pytest.raises(CommandError):
         call_command("demo", verbosity=0)
-    call_command("demo", "--force", verbosity=0)
+    out = io.StringIO()
+    call_command("demo", "--force", stdout=out)
+    # One line per step, each naming a different step (documents and its signing keys).
+    loaded = [line for line in out.getvalue().splitlines() if line.startswith("Đã nạp: ")]
+    assert len(loaded) == len(set(loaded)) == len(STEPS)
+    assert {"Đã nạp: documents", "Đã nạp: documents.demo_pki", "Đã nạp: reform"} <= set(loaded)
     assert Unit.objects.filter(depth=1).count() == 1
     hanoi = Unit.objects.get(code="1", kind=UnitKind.UBND_TINH)
     assert hanoi.name == "UBND Thành phố Hà Nội"

@@ -18,8 +18,30 @@ def relogin(page, browser_login, username):
     return browser_login(username)
 
 
+SCHOOL = "Trường THCS Thạch Bàn"
+
+
+def _school_of_2023():
+    """A secondary school under Phòng GDĐT Long Biên as the tree stood in 2023 (the demo's
+    2025 reform moved Long Biên's own schools under the new wards), with an editor."""
+    from lantoa.accounts.models import Role, User
+    from lantoa.accounts.services import membership_set
+    from lantoa.conftest import DEMO_PASSWORD
+    from lantoa.demo.world import load_world
+    from lantoa.units.models import Unit, UnitKind
+
+    office = Unit.objects.get(pk=load_world().units["pgd_longbien"].pk)
+    # Rows as they stood then: the service refuses new units under a closed parent today.
+    school = Unit.objects.add_child(
+        office, instance=Unit(name=SCHOOL, kind=UnitKind.TRUONG_THCS, code="HN-LB-THCS-TB")
+    )
+    user = User.objects.create_user("thcs.thachban", password=DEMO_PASSWORD, full_name="Thạch")
+    membership_set(user=user, unit=school, role=Role.EDITOR)
+
+
 def test_plan_cascade_in_the_browser(browser_login, demo_live_server):
     base = demo_live_server.url
+    _school_of_2023()
     page = browser_login("cv.longbien")
 
     # the department's dispatch is in the office's inbox, unread, with its chain
@@ -37,7 +59,7 @@ def test_plan_cascade_in_the_browser(browser_login, demo_live_server):
     assert page.input_value("#id_subject").startswith("Tổ chức “Tuần lễ")
     assert page.input_value("#id_report_due_on") == "13/10/2023"  # day first, never the locale
     assert page.is_checked("label:has-text('UBND phường Bồ Đề') input")
-    page.check("label:has-text('Trường THCS Ngọc Lâm') input")
+    page.check(f"label:has-text('{SCHOOL}') input[name=recipient_units]")
     page.fill("[name=section_body_0]", "Đẩy mạnh phong trào học tập suốt đời trên địa bàn quận.")
     page.select_option("[name=duty_target_0]", label="Tất cả: Trường THCS")
     page.fill("[name=duty_text_0]", "Tổ chức lễ phát động vào giờ chào cờ.")
@@ -86,7 +108,7 @@ def test_plan_cascade_in_the_browser(browser_login, demo_live_server):
     assert doc.reference in page.inner_text("h1")
 
     # a school finds it in its inbox, unread first, and downloads the DOCX
-    page = relogin(page, browser_login, "thcs.ngoclam")
+    page = relogin(page, browser_login, "thcs.thachban")
     page.goto(f"{base}/van-ban/")
     first = page.locator("table.inbox tbody tr").first
     assert doc.reference in first.inner_text() and "chưa đọc" in first.inner_text()
@@ -101,7 +123,7 @@ def test_plan_cascade_in_the_browser(browser_login, demo_live_server):
     assert "KẾ HOẠCH" in texts
     assert any("3442/SGDĐT-GDĐT-ĐH" in t for t in texts)
     # the school's read receipt reached the issuer
-    assert doc.deliveries.get(unit__name="Trường THCS Ngọc Lâm").read_at is not None
+    assert doc.deliveries.get(unit__name=SCHOOL).read_at is not None
     page.goto(f"{base}/van-ban/?tab=tasks")
     assert "Tổ chức lễ phát động vào giờ chào cờ." in page.inner_text("main")
 

@@ -134,6 +134,9 @@ def test_pages(demo, client_as):
     # out of scope: 404 on the page too
     assert client_as("thcs.ngoclam").get(f"/van-ban/{tdm.pk}/").status_code == 404
     school = client_as("thcs.ngoclam")
+    # Since the 2025 reform THCS Ngọc Lâm sits under the new phường Bồ Đề: the ward's plan
+    # for the next Week gives its secondary schools a duty, listed in the school's tasks.
+    _ward_plan_with_a_duty_for_schools(demo)
     tasks = school.get("/van-ban/", {"tab": "tasks"}).content.decode()
     assert "Cấp THCS" in tasks
     assert cv.get("/tuan-le/").status_code == 200
@@ -189,3 +192,28 @@ def test_demo_keys_sign_3442_and_it_verifies(demo):
     )
     assert [b.reference for b in got.based_on.all()] == ["4864/BGDĐT-GDĐT"]
     assert signing.document_signed_pdf(got) == signed
+
+
+def _ward_plan_with_a_duty_for_schools(demo) -> Document:
+    from lantoa.documents import services
+    from lantoa.units.models import UnitKind
+
+    ward, leader = demo.units["new_bode"], demo.users["phuongmoi.bode"]
+    plan = services.document_create(
+        user=leader,
+        campaign=demo.campaigns[max(demo.campaigns)],
+        kind="ke_hoach",
+        issuer_unit=ward,
+        drafting_unit=ward,
+        subject="Tổ chức Tuần lễ hưởng ứng học tập suốt đời trên địa bàn phường",
+        assignments=[
+            services.AssignmentIn(
+                unit_kind=UnitKind.TRUONG_THCS,
+                heading="Cấp THCS",
+                text="Cấp THCS: tổ chức lễ phát động vào giờ chào cờ.",
+            )
+        ],
+    )
+    services.document_submit(document=plan, user=leader)
+    services.document_approve(document=plan, user=leader)
+    return services.document_issue(document=plan, user=leader)

@@ -6,8 +6,9 @@ from lantoa.honours.models import Honour, Nomination
 
 
 def _nominate(api, world, **extra):
+    # The Week after the 2025 reform: THCS Ngọc Lâm sits under the new phường Bồ Đề.
     body = {
-        "campaign_id": world.campaigns[2023].pk,
+        "campaign_id": world.campaigns[max(world.campaigns)].pk,
         "unit_id": world.units["thcs_ngoclam"].pk,
         "nominee_kind": "individual",
         "nominee_name": "Cô Đặng Thu Hà",
@@ -23,27 +24,31 @@ def test_nomination_goes_up_to_the_final_level(demo, api_as, client):
     assert response.status_code == 201, response.content
     nomination = response.json()
     assert nomination["state"] == "pending"
-    assert nomination["reviewer_unit_id"] == demo.units["pgd_longbien"].pk
-    # The nominating school cannot approve; the district's approver can.
+    assert nomination["reviewer_unit_id"] == demo.units["new_bode"].pk
+    # The nominating school cannot approve; the ward's approver can; the abolished district
+    # office no longer sees it.
     assert api.post(f"/api/v1/nominations/{nomination['id']}/approve").status_code == 403
-    step = api_as("pgd.longbien").post(f"/api/v1/nominations/{nomination['id']}/approve")
+    gone = api_as("pgd.longbien").post(f"/api/v1/nominations/{nomination['id']}/approve")
+    assert gone.status_code == 404
+    step = api_as("phuongmoi.bode").post(f"/api/v1/nominations/{nomination['id']}/approve")
     assert step.status_code == 200
     assert step.json()["state"] == "pending"
-    assert step.json()["reviewer_unit_id"] == demo.units["ubnd_longbien"].pk
+    assert step.json()["reviewer_unit_id"] == demo.units["ubnd_hanoi"].pk
     public = client.get("/api/v1/public/honours").json()["items"]
     assert "Cô Đặng Thu Hà" not in {h["nominee_name"] for h in public}
-    # pgd.longbien also holds approver at UBND quận Long Biên (EXTRA_MEMBERSHIPS).
-    step = api_as("pgd.longbien").post(f"/api/v1/nominations/{nomination['id']}/approve")
-    assert step.json()["reviewer_unit_id"] == demo.units["ubnd_hanoi"].pk
-    # Sở GDĐT is a sibling of the city's People's Committee, not its approver.
+    # The ward cannot approve twice; Sở GDĐT is a sibling of the city's People's Committee,
+    # not its approver.
+    again = api_as("phuongmoi.bode").post(f"/api/v1/nominations/{nomination['id']}/approve")
+    assert again.status_code == 403
     refused = api_as("so.hanoi").post(f"/api/v1/nominations/{nomination['id']}/approve")
     assert refused.status_code == 404
-    final = api_as("admin").post(f"/api/v1/nominations/{nomination['id']}/approve")
+    final = api_as("ubnd.hanoi").post(f"/api/v1/nominations/{nomination['id']}/approve")
     assert final.status_code == 200
     assert final.json()["state"] == "approved"
     again = api_as("admin").post(f"/api/v1/nominations/{nomination['id']}/approve")
     assert again.status_code == 409
-    board = client.get("/api/v1/public/honours", {"campaign": demo.campaigns[2023].pk}).json()
+    campaign = demo.campaigns[max(demo.campaigns)]
+    board = client.get("/api/v1/public/honours", {"campaign": campaign.pk}).json()
     mine = [h for h in board["items"] if h["nominee_name"] == "Cô Đặng Thu Hà"]
     assert mine and mine[0]["province_name"] == "UBND Thành phố Hà Nội"
     assert mine[0]["approved_by_unit_name"] == demo.units["ubnd_hanoi"].name
@@ -51,7 +56,7 @@ def test_nomination_goes_up_to_the_final_level(demo, api_as, client):
 
 def test_decline_needs_a_reason(demo, api_as):
     nomination = _nominate(api_as("thcs.ngoclam"), demo).json()
-    approver = api_as("pgd.longbien")
+    approver = api_as("phuongmoi.bode")
     empty = approver.post(f"/api/v1/nominations/{nomination['id']}/decline", {"reason": " "})
     assert empty.status_code == 400
     assert Nomination.objects.get(pk=nomination["id"]).state == "pending"
@@ -106,20 +111,21 @@ def test_pages_approve_and_decision_docx(demo, client_as):
 
 
 def test_nominate_from_the_page(demo, client_as):
+    # The Week after the 2025 reform: the centre sits under the new phường Bồ Đề.
     client = client_as("htcd.bode")
     response = client.post(
         "/tuyen-duong/",
         {
-            "campaign": demo.campaigns[2023].pk,
+            "campaign": demo.campaigns[max(demo.campaigns)].pk,
             "nominee_kind": "collective",
             "nominee_name": "Câu lạc bộ tin học phường",
             "achievement": "Mở lớp tin học miễn phí",
-            "final_unit": demo.units["ward_bode"].pk,
+            "final_unit": demo.units["new_bode"].pk,
         },
     )
     assert response.status_code == 302
     nomination = Nomination.objects.get(nominee_name="Câu lạc bộ tin học phường")
-    assert nomination.reviewer_unit == demo.units["ward_bode"]
+    assert nomination.reviewer_unit == demo.units["new_bode"]
 
 
 def test_decision_draft_goes_into_the_documents_flow(demo, client_as):

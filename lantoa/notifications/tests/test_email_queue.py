@@ -31,9 +31,10 @@ FAR_FUTURE = datetime.datetime(9999, 1, 1)
 
 @pytest.fixture
 def week(demo):
-    """Campaign 2024: the schools of Long Biên report to the district office by 12/10/2024."""
-    campaign = make_campaign(demo, 2024)
-    set_deadline(campaign, demo.units["pgd_longbien"], datetime.date(2024, 10, 12))
+    """Campaign 2026 (after the 2025 reform): the schools and centres of the new phường Bồ Đề
+    report to the ward by 12/10/2026."""
+    campaign = make_campaign(demo, 2026)
+    set_deadline(campaign, demo.units["new_bode"], datetime.date(2026, 10, 12))
     return campaign
 
 
@@ -141,9 +142,9 @@ def test_reminder_counts_only_when_its_email_is_delivered(
     demo, week, smtp, django_capture_on_commit_callbacks
 ):
     server = smtp(failures=10_000)  # SMTP down for good
-    office = demo.units["pgd_longbien"]
+    office = demo.units["new_bode"]
     with django_capture_on_commit_callbacks(execute=True):
-        run = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+        run = reminder_run_request(campaign=week, unit=office, user=demo.users["phuongmoi.bode"])
     run.refresh_from_db()
     assert run.reminded > 0
     run_scheduled_retries()
@@ -179,7 +180,7 @@ def test_reminder_counts_only_when_its_email_is_delivered(
 def _office_client(demo):
     from lantoa.conftest import login_client
 
-    return login_client("cv.longbien")
+    return login_client("phuongmoi.bode")
 
 
 @pytest.mark.django_db

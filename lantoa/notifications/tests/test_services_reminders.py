@@ -30,23 +30,26 @@ from lantoa.notifications.tasks import local_crontab, send_due_reminders
 from lantoa.notifications.tests.factories import make_campaign, set_deadline, submit
 from lantoa.reports.selectors import completeness_for_unit
 
-DUE = date(2024, 10, 12)
+DUE = date(2026, 10, 12)
+# The schools and community learning centres under the new phường Bồ Đề (2025 reform).
 SCHOOLS = [
-    "gdnn_longbien",
     "thcs_ngoclam",
     "th_giathuy",
-    "mn_hoasua",
     "th_ngocthuy",
-    "thcs_phucloi",
+    "htcd_01",
+    "htcd_04",
+    "htcd_07",
+    "htcd_08",
 ]
+OFFICE = "new_bode"
 
 
 @pytest.fixture
 def week(demo):
-    """Campaign 2024: the schools of Long Biên report to the district office by 12/10/2024;
-    THCS Ngọc Lâm has already submitted."""
-    campaign = make_campaign(demo, 2024)
-    set_deadline(campaign, demo.units["pgd_longbien"], DUE)
+    """Campaign 2026 (after the 2025 reform): the schools and centres of the new phường Bồ
+    Đề report to the ward by 12/10/2026; THCS Ngọc Lâm has already submitted."""
+    campaign = make_campaign(demo, 2026)
+    set_deadline(campaign, demo.units[OFFICE], DUE)
     submit(demo, "thcs.ngoclam", "thcs_ngoclam", campaign, {"lop_hoc": 3}, on=DUE - timedelta(5))
     # The demo's own 2023 reminder notices are not what these tests count.
     Notification.objects.all().delete()
@@ -56,9 +59,7 @@ def week(demo):
 def missing_ids(world, campaign):
     return {
         m["unit_id"]
-        for m in completeness_for_unit(campaign=campaign, unit=world.units["pgd_longbien"])[
-            "missing"
-        ]
+        for m in completeness_for_unit(campaign=campaign, unit=world.units[OFFICE])["missing"]
     }
 
 
@@ -110,8 +111,8 @@ def test_reminder_notice_and_email_reach_the_late_unit(
         reminders_send_due(today=DUE + timedelta(days=2))
     giathuy = demo.users["th.giathuy"]
     notice = Notification.objects.get(user=giathuy, kind="reminder")
-    assert "Đôn đốc nộp báo cáo" in notice.title and "2024" in notice.title
-    assert "12/10/2024" in notice.body and "quá hạn 2 ngày" in notice.body
+    assert "Đôn đốc nộp báo cáo" in notice.title and "2026" in notice.title
+    assert "12/10/2026" in notice.body and "quá hạn 2 ngày" in notice.body
     assert notice.unit == demo.units["th_giathuy"]
     assert notice.url == reverse("reports:report", args=[week.pk, demo.units["th_giathuy"].pk])
     assert not Notification.objects.filter(user=demo.users["thcs.ngoclam"], kind="reminder")
@@ -195,8 +196,8 @@ def remind_url(campaign, unit):
 def test_one_click_reminds_the_missing_units_of_the_subtree(
     demo, week, client_as, django_capture_on_commit_callbacks
 ):
-    office = demo.units["pgd_longbien"]
-    client = client_as("cv.longbien")
+    office = demo.units[OFFICE]
+    client = client_as("phuongmoi.bode")
     missing = missing_ids(demo, week)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(remind_url(week, office), {"next": "/tong-hop/"})
@@ -204,15 +205,17 @@ def test_one_click_reminds_the_missing_units_of_the_subtree(
     run = ReminderRun.objects.get(campaign=week, unit=office)
     assert run.status == ReminderRunStatus.DONE
     assert (run.expected, run.reminded, run.skipped) == (len(missing), len(missing), 0)
-    assert run.requested_by == demo.users["cv.longbien"] and run.finished_at
+    assert run.requested_by == demo.users["phuongmoi.bode"] and run.finished_at
     rows = ReminderLog.objects.filter(campaign=week, kind=ReminderKind.MANUAL)
     assert {r.unit_id for r in rows} == missing
-    assert all(r.sent_by == demo.users["cv.longbien"] and r.run == run for r in rows)
+    assert all(r.sent_by == demo.users["phuongmoi.bode"] and r.run == run for r in rows)
     assert "thgiathuy@hanoiedu.vn" in {a for m in mail.outbox for a in m.to}
     notice = Notification.objects.get(user=demo.users["th.giathuy"], kind="reminder")
-    assert notice.body.startswith("Phòng Giáo dục và Đào tạo quận Long Biên đôn đốc:")
+    assert notice.body.startswith("UBND phường Bồ Đề đôn đốc:")
     entry = HistoryEntry.objects.get(action="remind", unit=office)
-    assert entry.actor == demo.users["cv.longbien"] and len(entry.after["unit_ids"]) == len(missing)
+    assert entry.actor == demo.users["phuongmoi.bode"] and len(entry.after["unit_ids"]) == len(
+        missing
+    )
     # A second click the same day reminds nobody twice (nothing is queued).
     response = client.post(remind_url(week, office), HTTP_ACCEPT="application/json")
     assert response.status_code == 202
@@ -226,8 +229,8 @@ def test_one_click_reminds_the_missing_units_of_the_subtree(
 @pytest.mark.django_db
 def test_one_click_json_and_htmx_answers_at_once(demo, week, client_as):
     """The request answers before the worker runs: "đang gửi nhắc nhở tới N đơn vị"."""
-    office = demo.units["pgd_longbien"]
-    client = client_as("pgd.longbien")
+    office = demo.units[OFFICE]
+    client = client_as("phuongmoi.bode")
     response = client.post(remind_url(week, office), HTTP_ACCEPT="application/json")
     body = response.json()
     n = len(missing_ids(demo, week))
@@ -247,10 +250,10 @@ def test_one_click_json_and_htmx_answers_at_once(demo, week, client_as):
 
 @pytest.mark.django_db
 def test_office_sees_progress_and_result(demo, week, client_as, django_capture_on_commit_callbacks):
-    office = demo.units["pgd_longbien"]
-    client = client_as("cv.longbien")
+    office = demo.units[OFFICE]
+    client = client_as("phuongmoi.bode")
     url = reverse("notifications:reminder_runs", args=[week.pk, office.pk])
-    queued = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    queued = reminder_run_request(campaign=week, unit=office, user=demo.users["phuongmoi.bode"])
     page = client.get(url).content.decode()
     assert (
         f'id="run-{queued.pk}"' in page and "đang chờ" in page and 'hx-trigger="every 3s"' in page
@@ -264,8 +267,8 @@ def test_office_sees_progress_and_result(demo, week, client_as, django_capture_o
 
 @pytest.mark.django_db
 def test_a_retried_run_reminds_nobody_twice(demo, week):
-    office = demo.units["pgd_longbien"]
-    run = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    office = demo.units[OFFICE]
+    run = reminder_run_request(campaign=week, unit=office, user=demo.users["phuongmoi.bode"])
     assert reminder_run_execute(run_id=run.pk) == "done"
     logs = ReminderLog.objects.filter(campaign=week).count()
     notices = Notification.objects.filter(kind="reminder").count()
@@ -282,35 +285,35 @@ def test_a_retried_run_reminds_nobody_twice(demo, week):
 
 @pytest.mark.django_db
 def test_a_stale_run_does_not_block_a_new_one(demo, week):
-    office = demo.units["pgd_longbien"]
-    first = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    office = demo.units[OFFICE]
+    first = reminder_run_request(campaign=week, unit=office, user=demo.users["phuongmoi.bode"])
     ReminderRun.objects.filter(pk=first.pk).update(
         status=ReminderRunStatus.RUNNING, updated_at=timezone.now() - timedelta(hours=1)
     )
-    second = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    second = reminder_run_request(campaign=week, unit=office, user=demo.users["phuongmoi.bode"])
     first.refresh_from_db()
     assert second.pk != first.pk and first.status == ReminderRunStatus.FAILED
 
 
 @pytest.mark.django_db
 def test_one_click_is_scoped(demo, week, client_as):
-    office = demo.units["pgd_longbien"]
+    office = demo.units[OFFICE]
     # Thủ Dầu Một cannot see Long Biên: 404, nothing logged.
     assert client_as("pgd.thudaumot").post(remind_url(week, office)).status_code == 404
     # A school may open its own unit only.
     assert client_as("thcs.ngoclam").post(remind_url(week, office)).status_code == 404
     unknown = reverse("notifications:remind_missing", args=[week.pk + 999, office.pk])
-    assert client_as("cv.longbien").post(unknown).status_code == 404
-    assert client_as("cv.longbien").get(remind_url(week, office)).status_code == 405
+    assert client_as("phuongmoi.bode").post(unknown).status_code == 404
+    assert client_as("phuongmoi.bode").get(remind_url(week, office)).status_code == 405
     assert not ReminderLog.objects.filter(campaign=week).exists()
 
 
 @pytest.mark.django_db
 def test_one_click_needs_an_editor(demo, week, client_as):
     viewer = User.objects.create_user("xem.longbien", password="hoctapsuotdoi")
-    membership_set(user=viewer, unit=demo.units["pgd_longbien"], role=Role.VIEWER)
+    membership_set(user=viewer, unit=demo.units[OFFICE], role=Role.VIEWER)
     response = client_as("xem.longbien").post(
-        remind_url(week, demo.units["pgd_longbien"]), HTTP_ACCEPT="application/json"
+        remind_url(week, demo.units[OFFICE]), HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 403
     assert "đôn đốc" in response.json()["detail"]
@@ -335,7 +338,7 @@ def test_reminder_counts_in_one_query(demo, week, django_capture_on_commit_callb
         reminders_send_due(today=DUE - timedelta(days=3))
         reminders_send_due(today=DUE - timedelta(days=1))
         reminder_run_request(
-            campaign=week, unit=demo.units["pgd_longbien"], user=demo.users["cv.longbien"]
+            campaign=week, unit=demo.units[OFFICE], user=demo.users["phuongmoi.bode"]
         )
     ids = [demo.units[k].pk for k in SCHOOLS]
     with CaptureQueriesContext(connection) as queries:
@@ -359,11 +362,11 @@ def test_remind_all_runs_on_the_worker_not_in_the_request(demo, week, client_as)
     run only; the worker writes the reminders, notices and e-mails."""
     from huey.contrib.djhuey import HUEY
 
-    office = demo.units["pgd_longbien"]
+    office = demo.units[OFFICE]
     n = len(missing_ids(demo, week))
     HUEY.immediate = False
     try:
-        response = client_as("cv.longbien").post(
+        response = client_as("phuongmoi.bode").post(
             remind_url(week, office), HTTP_ACCEPT="application/json"
         )
         assert response.status_code == 202 and response.json()["status"] == "queued"
@@ -385,8 +388,8 @@ def test_the_sweep_resumes_runs_the_queue_lost(demo, week):
     """A worker killed mid-run (still "running" after 30 minutes) or a task lost (queued for
     10 minutes): the 10-minute sweep enqueues them again; they finish without reminding
     anyone twice."""
-    office = demo.units["pgd_longbien"]
-    run = reminder_run_request(campaign=week, unit=office, user=demo.users["cv.longbien"])
+    office = demo.units[OFFICE]
+    run = reminder_run_request(campaign=week, unit=office, user=demo.users["phuongmoi.bode"])
     ReminderRun.objects.filter(pk=run.pk).update(
         status=ReminderRunStatus.RUNNING, updated_at=timezone.now() - timedelta(minutes=40)
     )

@@ -237,14 +237,17 @@ def test_calendar_finds_a_class_near_me(demo, client):
     ).content.decode()
     assert "An toàn trên mạng cho cha mẹ học sinh" in html
     assert "Bình dân học vụ số: cài đặt và dùng VNeID" in html
-    # Every card says where: ward (or district) and province.
-    assert "Phường Long Biên · Hà Nội" in html and "Quận Long Biên · Hà Nội" in html
+    # Every card says where: ward (or district) and province. Since the 2025 reform Long
+    # Biên's schools and centres sit under the new wards: no card names the old district.
+    assert "Phường Long Biên · Hà Nội" in html and "Phường Bồ Đề · Hà Nội" in html
+    assert "Quận Long Biên · Hà Nội" not in html
     # The commune picker is there with the province chosen: current wards, once, named.
     assert "Phường Bồ Đề (Hà Nội)</option>" in html
     assert html.count("Phường Bồ Đề (Hà Nội)</option>") == 1
     assert "Phường Ngọc Lâm (Hà Nội)" not in html
-    html = client.get("/cong-khai/lich/", {"q": "long bien"}).content.decode()
-    assert "Tin học cơ bản cho người cao tuổi" in html  # THCS Ngọc Lâm
+    # Found by its organiser's ward: THCS Ngọc Lâm, in phường Bồ Đề since the reform.
+    html = client.get("/cong-khai/lich/", {"q": "bo de"}).content.decode()
+    assert "Tin học cơ bản cho người cao tuổi" in html
 
 
 def test_commune_picker_without_reload(demo, client):

@@ -11,6 +11,8 @@ from django.apps import apps
 from django.db.models import (
     Case,
     Count,
+    DateField,
+    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -24,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantoa.campaigns.models import Campaign, Indicator
-from lantoa.reports.lines.selectors import line_node
+from lantoa.reports.lines.selectors import LINE_ADMIN, LINE_REPORTING, line_node
 from lantoa.reports.models import (
     BUDGET_SPONSOR,
     BUDGET_STATE,
@@ -33,6 +35,7 @@ from lantoa.reports.models import (
     ReportingNode,
     ReportValue,
 )
+from lantoa.reports.selectors import expected_units
 from lantoa.units.models import Unit, UnitSuccession, subtree_q
 
 # Successor chains longer than this (a unit merged three times) are not followed.
@@ -67,12 +70,48 @@ def _timeline_groups(campaign: Campaign, unit: Unit) -> tuple[dict, dict]:
     return per_day, span
 
 
-def reporting_timeline(*, campaign: Campaign, unit: Unit, today: date | None = None) -> dict:
+def _timeline_groups_by_admin(campaign: Campaign, unit: Unit) -> tuple[dict, dict]:
+    """The same over the administrative subtree's expected units: one grouped pass, day =
+    local submission day of a counted report, NULL for the units still missing."""
+    submitted_on = TruncDate("report__submitted_at", tzinfo=timezone.get_current_timezone())
+    groups = list(
+        expected_units(campaign=campaign, unit=unit)
+        .annotate(report=FilteredRelation("reports", condition=Q(reports__campaign=campaign)))
+        .annotate(
+            day=Case(
+                When(
+                    report__state__in=COUNTED_STATES,
+                    report__submitted_at__isnull=False,
+                    then=submitted_on,
+                ),
+                default=Value(None),
+                output_field=DateField(),
+            )
+        )
+        .values("day")
+        .annotate(n=Count("pk"), first_due=Min("due_on"), last_due=Max("due_on"))
+        .order_by()
+    )
+    span = {
+        "n": sum(g["n"] for g in groups),
+        "first_due": min((g["first_due"] for g in groups), default=None),
+        "last_due": max((g["last_due"] for g in groups), default=None),
+    }
+    return {g["day"]: g["n"] for g in groups if g["day"] is not None}, span
+
+
+def reporting_timeline(
+    *, campaign: Campaign, unit: Unit, today: date | None = None, line: str = LINE_REPORTING
+) -> dict:
     """Reports submitted per day (cumulative) by the units expected to report below ``unit``
-    along the campaign's reporting lines, from the start of the Week (or the first
-    submission) to the last deadline. Three queries whatever the tree."""
+    along the campaign's reporting lines (``line="admin"``: the administrative subtree),
+    from the start of the Week (or the first submission) to the last deadline. Three
+    queries whatever the tree."""
     today = today or timezone.localdate()
-    per_day, span = _timeline_groups(campaign, unit)
+    if line == LINE_ADMIN:
+        per_day, span = _timeline_groups_by_admin(campaign, unit)
+    else:
+        per_day, span = _timeline_groups(campaign, unit)
     expected_count = span["n"]
     if not expected_count:
         return {"expected": 0, "submitted": 0, "days": [], "last_due": None, "first_due": None}

@@ -13,6 +13,7 @@ from lantoa.reports.dashboards.selectors import (
     reporting_timeline,
     year_over_year,
 )
+from lantoa.reports.lines.selectors import LINE_ADMIN, LINE_REPORTING
 from lantoa.reports.lines.selectors import rollup as line_rollup
 from lantoa.reports.permissions import can_remind
 from lantoa.reports.selectors import indicators_for
@@ -63,11 +64,18 @@ def _chart_data(*, timeline, rollup, indicator, activities, yoy, yoy_row) -> dic
 @login_required
 def campaign_dashboard(request):
     campaign, unit = _campaign_and_unit(request)
-    context = {"campaign": campaign, "unit": unit, "campaigns": list(campaigns_list())}
+    # ``?line=admin``: the administrative tree; the campaign's reporting lines by default.
+    line = LINE_ADMIN if request.GET.get("line") == LINE_ADMIN else LINE_REPORTING
+    context = {
+        "campaign": campaign,
+        "unit": unit,
+        "campaigns": list(campaigns_list()),
+        "line": line,
+    }
     if campaign is None or unit is None:
         return render(request, "reports/dashboards/campaign.html", context)
-    timeline = reporting_timeline(campaign=campaign, unit=unit)
-    rollup = line_rollup(campaign=campaign, unit=unit)
+    timeline = reporting_timeline(campaign=campaign, unit=unit, line=line)
+    rollup = line_rollup(campaign=campaign, unit=unit, line=line)
     indicators = indicators_for(campaign)
     wanted = request.GET.get("indicator", "")
     indicator = next((i for i in indicators if i.code == wanted), None) or next(

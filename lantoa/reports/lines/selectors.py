@@ -67,9 +67,15 @@ def line_deadline_for_unit(
     return due or deadline_for_unit(campaign=campaign, unit=unit)
 
 
-def line_subtree_unit_ids(*, campaign: Campaign, unit: Unit):
-    """Ids of the units below ``unit`` in the campaign's reporting tree (a subquery)."""
-    node = line_node(campaign=campaign, unit=unit)
+def has_reporting_children(node: ReportingNode | None) -> bool:
+    """Some unit reports to this node in its campaign (it consolidates)."""
+    return node is not None and bool(node.path) and not node.leaf
+
+
+def line_subtree_unit_ids(*, campaign: Campaign, unit: Unit, node: ReportingNode | None = None):
+    """Ids of the units below ``unit`` in the campaign's reporting tree (a subquery);
+    ``node``: ``unit``'s node when the caller already holds it."""
+    node = node or line_node(campaign=campaign, unit=unit)
     if node is None or not node.path:
         return ReportingNode.objects.none().values("unit_id")
     return (

@@ -8,7 +8,6 @@ from openpyxl import load_workbook
 
 from lantoa.demo.world import load_world
 from lantoa.reports.models import ReportValue
-from lantoa.units.models import subtree_q
 
 
 @pytest.mark.browser
@@ -32,12 +31,23 @@ def test_so_hanoi_downloads_the_consolidated_workbook(browser_login, demo_live_s
     assert own[2].endswith(so.name) and total[2] == "TỔNG CỘNG"
     header = [c.value for c in ws[6]]
     col = header.index("Lớp học, khóa học")  # indicator lop_hoc
+    # The office, its schools and its centre as they reported in 2023 (the 2025 reform has
+    # since moved the schools under the new wards; 2023's reporting tree is frozen).
+    office_units = [
+        world.units[k]
+        for k in (
+            "pgd_longbien",
+            "gdnn_longbien",
+            "thcs_ngoclam",
+            "th_giathuy",
+            "mn_hoasua",
+            "th_ngocthuy",
+            "thcs_phucloi",
+        )
+    ]
     schools = sum(
         ReportValue.objects.filter(
-            subtree_q(pgd.path, "unit__path"),
-            campaign=campaign,
-            counted=True,
-            indicator_code="lop_hoc",
+            unit__in=office_units, campaign=campaign, counted=True, indicator_code="lop_hoc"
         ).values_list("value", flat=True)
     )
     assert schools > 0

@@ -15,14 +15,27 @@ from lantoa.units.models import Unit, subtree_q
 pytestmark = pytest.mark.django_db
 
 
+# Phòng GDĐT Long Biên and the units it consolidated in 2023 (seed 000): its schools and
+# the GDNN-GDTX centre. The 2025 reform has since moved the schools under the new wards;
+# 2023's reporting tree was frozen when the campaign closed.
+LONG_BIEN_EDUCATION_2023 = [
+    "pgd_longbien",
+    "gdnn_longbien",
+    "thcs_ngoclam",
+    "th_giathuy",
+    "mn_hoasua",
+    "th_ngocthuy",
+    "thcs_phucloi",
+]
+
+
 def _hand_totals(units: list[Unit], campaign) -> dict[str, int]:
-    """Σ of the counted values of the given units and their administrative subtrees."""
+    """Σ of the counted values of exactly the given units."""
     totals: dict[str, int] = {}
-    for unit in units:
-        for code, value in ReportValue.objects.filter(
-            subtree_q(unit.path, "unit__path"), campaign=campaign, counted=True
-        ).values_list("indicator_code", "value"):
-            totals[code] = totals.get(code, 0) + value
+    for code, value in ReportValue.objects.filter(
+        unit__in=units, campaign=campaign, counted=True
+    ).values_list("indicator_code", "value"):
+        totals[code] = totals.get(code, 0) + value
     return {code: v for code, v in totals.items() if v}
 
 
@@ -34,17 +47,16 @@ def test_so_hanoi_consolidates_the_long_bien_education_units(demo, api_as):
     assert body["line"] == "reporting"
     # One row: Phòng GDĐT Long Biên (with its schools and the GDNN-GDTX centre below it).
     assert [r["unit_id"] for r in body["rows"]] == [u["pgd_longbien"].pk]
-    hand = _hand_totals([u["pgd_longbien"]], c2023)
+    office_units = [u[k] for k in LONG_BIEN_EDUCATION_2023]
+    hand = _hand_totals(office_units, c2023)
     own = _hand_totals([u["so_hanoi"]], c2023)
     assert hand, "the demo has counted Long Biên school reports in 2023"
     assert body["rows"][0]["values"] == hand
     assert body["totals"] == {k: hand.get(k, 0) + own.get(k, 0) for k in {*hand, *own}}
     # Counts: the office, its five schools and the centre are expected.
-    expected = Unit.objects.filter(subtree_q(u["pgd_longbien"].path)).count()
+    expected = len(office_units)
     submitted = Report.objects.filter(
-        campaign=c2023,
-        state__in=COUNTED_STATES,
-        unit__in=Unit.objects.filter(subtree_q(u["pgd_longbien"].path)),
+        campaign=c2023, state__in=COUNTED_STATES, unit__in=office_units
     ).count()
     assert (body["rows"][0]["expected"], body["rows"][0]["submitted"]) == (expected, submitted)
     c = api.get(f"/api/v1/campaigns/{c2023.pk}/completeness", {"unit": u["so_hanoi"].pk}).json()
@@ -59,6 +71,37 @@ def test_so_hanoi_consolidates_the_long_bien_education_units(demo, api_as):
         "application/problem+json"
     )
     assert rollup_check(campaign=c2023) == []
+
+
+def test_after_the_reform_so_hanoi_consolidates_the_new_wards(demo, api_as, client_as):
+    """DEMO.md: in the next Week the Sở's dispatch addresses the four new wards, who report
+    to the Sở; Long Biên's schools and centres report to their new ward."""
+    campaign = demo.campaigns[max(demo.campaigns)]
+    u = demo.units
+    wards = [u[k] for k in ("new_longbien", "new_bode", "new_viethung", "new_phucloi")]
+    api = api_as("so.hanoi")
+    body = api.get(f"/api/v1/campaigns/{campaign.pk}/rollup", {"unit": u["so_hanoi"].pk}).json()
+    assert sorted(r["unit_id"] for r in body["rows"]) == sorted(w.pk for w in wards)
+    tree = api.get(
+        f"/api/v1/campaigns/{campaign.pk}/reporting-tree", {"unit": u["new_bode"].pk}
+    ).json()
+    below = {c["unit_id"] for c in tree["children"]}
+    assert {u["thcs_ngoclam"].pk, u["th_giathuy"].pk, u["htcd_bode"].pk} <= below
+    # Everything below the wards is expected by the Sở: the wards, their schools, centres.
+    c = api.get(f"/api/v1/campaigns/{campaign.pk}/completeness", {"unit": u["so_hanoi"].pk})
+    schools = [u[k] for k in ("thcs_ngoclam", "th_giathuy", "mn_hoasua", "th_ngocthuy")]
+    centres = Unit.objects.filter(kind="tt_htcd", code__startswith="HN-LB-")
+    assert c.json()["expected"] == len(wards) + len(schools) + 1 + centres.count()
+    # The Sở and the ward read the school's report; the abolished district office does not.
+    school = u["thcs_ngoclam"]
+    for username, status in (("so.hanoi", 200), ("phuongmoi.bode", 200), ("pgd.longbien", 404)):
+        got = api_as(username).get(f"/api/v1/reports/{campaign.pk}/{school.pk}").status_code
+        assert got == status, username
+    # The accounts start.sh prints open their overview with the Week's progress card.
+    for username in ("ubnd.hanoi", "so.hanoi", "phuongmoi.bode"):
+        page = client_as(username).get(f"/tong-quan/?campaign={campaign.pk}")
+        assert page.status_code == 200, username
+        assert 'id="completeness"' in page.content.decode(), username
 
 
 def test_the_ministry_rows_include_each_sở(demo, api_as):

@@ -138,9 +138,10 @@ def test_submitting_tells_the_parents_approvers(demo, django_capture_on_commit_c
         report_submit(report=report, user=editor)
     url = reverse("reports:report", args=[campaign.pk, unit.pk])
     ours = Notification.objects.filter(kind="report_submitted", url=url)
-    notice = ours.get(user=demo.users["pgd.longbien"])
+    # The school's parent since the 2025 reform: the new phường Bồ Đề.
+    notice = ours.get(user=demo.users["phuongmoi.bode"])
     assert "Trường THCS Ngọc Lâm" in notice.title
-    # Editors of the office and the school itself are not notified of their own submission.
+    # The school itself is not notified of its own submission, nor the abolished office.
     assert not ours.filter(user=editor).exists()
-    assert not ours.filter(user=demo.users["cv.longbien"]).exists()
-    assert any(demo.users["pgd.longbien"].email in m.to for m in mail.outbox)
+    assert not ours.filter(user__in=[demo.users["pgd.longbien"], demo.users["cv.longbien"]])
+    assert any(demo.users["phuongmoi.bode"].email in m.to for m in mail.outbox)

@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lantoa.reports.models import Report
-from lantoa.units.models import Unit
+from lantoa.reports.models import Report, ReportingNode
 
 
 @pytest.fixture
@@ -418,11 +417,12 @@ def test_units_without_a_report_show_a_dash_not_zero(demo, c2023, client_as):
     """A unit that has not reported is "—" in the table, not 0 (which would be a figure)."""
     import re
 
-    from lantoa.reports.selectors import rollup_for_unit
+    from lantoa.reports.lines.selectors import rollup
 
     campaign = c2023
     pgd = demo.units["pgd_longbien"]
-    rows = rollup_for_unit(campaign=campaign, unit=pgd)["rows"]
+    # The page's rows: pgd's reporting children in 2023 (its schools, frozen with the tree).
+    rows = rollup(campaign=campaign, unit=pgd)["rows"]
     silent = [r for r in rows if not r["submitted"]]
     assert silent
     html = (
@@ -444,14 +444,11 @@ def test_bulk_accept_and_return_check_each_report(demo, c2023, client_as):
     url = reverse("reports:review_bulk", args=[c2023.pk, pgd.pk])
     page = client.get(reverse("reports:review", args=[c2023.pk, pgd.pk])).content.decode()
     assert 'id="bulk-accept"' in page and 'name="unit"' in page
-    submitted = list(
-        Report.objects.filter(
-            campaign=c2023, unit__in=Unit.objects.get_children(pgd), state="submitted"
-        )
-    )
-    other = Report.objects.filter(campaign=c2023, unit__in=Unit.objects.get_children(pgd)).exclude(
-        state="submitted"
-    )[0]
+    # The units reporting to the office in 2023 (its schools: the 2025 reform moved them
+    # under the new wards, 2023's reporting tree stays as it was).
+    children = ReportingNode.objects.filter(campaign=c2023, parent_unit=pgd).values("unit_id")
+    submitted = list(Report.objects.filter(campaign=c2023, unit__in=children, state="submitted"))
+    other = Report.objects.filter(campaign=c2023, unit__in=children).exclude(state="submitted")[0]
     outside = demo.units["ubnd_tdm"]
     assert submitted
     picked = [str(r.unit_id) for r in submitted] + [str(other.unit_id), str(outside.pk)]

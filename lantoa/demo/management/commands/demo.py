@@ -12,6 +12,8 @@ from lantoa.units.models import Unit
 
 # Later steps add campaigns' documents, activities, reports and honours to the
 # world. Each runs once (a SystemFlag records it), so `lantoa demo` is idempotent.
+# The 2025 reform comes after the reports: 2020–2023 are closed (their reporting trees
+# frozen on the old lines) before Long Biên's schools and centres move to the new wards.
 STEPS = [
     "lantoa.documents.demo",
     "lantoa.documents.demo_pki",
@@ -19,7 +21,16 @@ STEPS = [
     "lantoa.reports.demo",
     "lantoa.notifications.demo",
     "lantoa.honours.demo",
+    "lantoa.demo.reform",
 ]
+
+
+def step_label(step: str) -> str:
+    """What the step loaded, for the log: ``documents``, ``documents.demo_pki``, ``reform``."""
+    app, module = step.split(".")[1:3]
+    if app == "demo":
+        return module
+    return app if module == "demo" else f"{app}.{module}"
 
 
 class Command(BaseCommand):
@@ -75,7 +86,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 module.build(w)
                 SystemFlag.objects.create(key=key)
-            self.log(options, f"Đã nạp: {step.split('.')[1]}")
+            self.log(options, f"Đã nạp: {step_label(step)}")
 
     def log(self, options, text):
         if options.get("verbosity", 1) > 0:

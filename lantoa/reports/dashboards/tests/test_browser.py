@@ -7,18 +7,19 @@ from lantoa.demo.world import load_world
 from lantoa.notifications.models import ReminderLog
 from lantoa.notifications.tests.factories import make_campaign, set_deadline, submit
 
-DUE = date(2024, 10, 12)
+DUE = date(2026, 10, 12)
 
 
 @pytest.mark.browser
 def test_dashboard_draws_its_charts_offline(browser_login, demo_live_server):
     world = load_world()
-    campaign = make_campaign(world, 2024)
-    set_deadline(campaign, world.units["pgd_longbien"], DUE)
+    # 2026, after the 2025 reform: the new phường Bồ Đề's school and centre report to it.
+    campaign = make_campaign(world, 2026)
+    set_deadline(campaign, world.units["new_bode"], DUE)
     submit(world, "thcs.ngoclam", "thcs_ngoclam", campaign, {"lop_hoc": 3}, DUE - timedelta(2))
-    submit(world, "phuong.bode", "ward_bode", campaign, {"lop_hoc": 7}, DUE)
+    submit(world, "htcd.bode", "htcd_bode", campaign, {"lop_hoc": 7}, DUE)
 
-    page = browser_login("pgd.longbien")
+    page = browser_login("phuongmoi.bode")
     page.wait_for_url("**/tong-quan/")
     errors, hosts = [], set()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -27,7 +28,7 @@ def test_dashboard_draws_its_charts_offline(browser_login, demo_live_server):
     page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
     page.on("request", lambda request: requested.append(request.url))
 
-    unit = world.units["ubnd_longbien"]
+    unit = world.units["new_bode"]
     # A short phone screen, so the charts start well below the fold whatever the table above.
     page.set_viewport_size({"width": 360, "height": 560})
     page.goto(
