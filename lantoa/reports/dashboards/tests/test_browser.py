@@ -57,7 +57,7 @@ def test_dashboard_draws_its_charts_offline(browser_login, demo_live_server):
     assert page.locator("#children-total").inner_text() == "10"
     # One click reminds the missing units, answered in place by htmx.
     page.click("text=Đôn đốc các đơn vị chưa nộp")
-    page.wait_for_selector(".remind-result >> text=Đã đôn đốc")
+    page.wait_for_selector(".remind-result >> text=Đang gửi nhắc nhở")
     assert ReminderLog.objects.filter(campaign=campaign, kind="manual").exists()
     assert not errors, errors
     # Every request (page, Chart.js, htmx, CSS) went to the local server: no CDN.
