@@ -5,6 +5,7 @@ from lantoa.activities import views
 app_name = "activities"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("danh-sach.xlsx", views.index_xlsx, name="index_xlsx"),
     path("moi/", views.create, name="create"),
     path("hoc-lieu/", views.resources, name="resources"),
     path("<int:activity_id>/", views.detail, name="detail"),

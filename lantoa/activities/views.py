@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from lantoa.accounts.models import Role
-from lantoa.activities import selectors, services
+from lantoa.activities import list_exports, selectors, services
 from lantoa.activities.forms import ActivityForm, EvidenceForm, ParticipantsForm, ResourceForm
 from lantoa.activities.models import Activity
 from lantoa.activities.permissions import (
@@ -22,7 +22,7 @@ from lantoa.activities.permissions import (
 from lantoa.campaigns.models import ActivityType
 from lantoa.campaigns.selectors import campaign_current, campaign_get, campaigns_list
 from lantoa.core.errors import Conflict, error_messages
-from lantoa.core.spreadsheets import XLSX_MIME, safe_row
+from lantoa.core.spreadsheets import XLSX_MIME, safe_row, xlsx_attachment
 
 
 def _campaign(request):
@@ -65,6 +65,20 @@ def index(request):
             "unit": unit,
         },
     )
+
+
+@login_required
+def index_xlsx(request):
+    """The list above for the same Week, every row."""
+    campaign = _campaign(request)
+    unit = request.membership.unit if request.membership else None
+    data = list_exports.activities_xlsx(
+        user=request.user,
+        scope_name=unit.name if unit else request.user.get_username(),
+        campaign=campaign,
+    )
+    year = campaign.year if campaign else "tat-ca"
+    return xlsx_attachment(data, f"hoat-dong-{year}.xlsx")
 
 
 def _types(campaign):

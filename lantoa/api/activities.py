@@ -6,12 +6,13 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from lantoa.accounts.models import Role
-from lantoa.accounts.selectors import unit_get_for_user
-from lantoa.activities import selectors, services
+from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user
+from lantoa.activities import list_exports, selectors, services
 from lantoa.activities.models import Activity, Mode
 from lantoa.api.pagination import page_of
 from lantoa.api.problems import problem
 from lantoa.campaigns.selectors import campaign_get
+from lantoa.core.spreadsheets import xlsx_attachment
 
 router = Router(tags=["activities"])
 
@@ -172,6 +173,21 @@ def activities(
     )
     items, count, next_url = page_of(request, qs, page=page, page_size=page_size)
     return {"count": count, "items": [_out(a) for a in items], "next": next_url}
+
+
+@router.get("/activities.xlsx")
+def activities_xlsx(request, campaign: int | None = None, unit: int | None = None):
+    """``GET /activities`` with the same filters as one .xlsx (every row, no pages): a title
+    row naming the unit and the Week, times as dates."""
+    memberships = memberships_for_user(request.auth)
+    week = campaign_get(campaign) if campaign else None
+    data = list_exports.activities_xlsx(
+        user=request.auth,
+        scope_name=memberships[0].unit.name if memberships else request.auth.get_username(),
+        campaign=week,
+        unit=unit_get_for_user(request.auth, unit) if unit else None,
+    )
+    return xlsx_attachment(data, f"hoat-dong-{week.year if week else 'tat-ca'}.xlsx")
 
 
 @router.get("/activities/{activity_id}", response=ActivityOut)

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from lantoa.accounts.selectors import unit_get_for_user
+from lantoa.accounts.selectors import memberships_for_user, unit_get_for_user
 from lantoa.api.pagination import page_of
 from lantoa.api.problems import problem
 from lantoa.campaigns.selectors import campaign_get
 from lantoa.core.errors import NotFound
-from lantoa.documents import output, selectors, services
+from lantoa.core.spreadsheets import xlsx_attachment
+from lantoa.documents import list_exports, output, selectors, services
 from lantoa.documents.models import Document
 from lantoa.documents.permissions import can_draft_for
 from lantoa.documents.rendering import pdf_available
@@ -422,6 +423,36 @@ def documents(
     }
 
 
+@router.get("/documents.xlsx")
+def documents_xlsx(
+    request,
+    campaign: int | None = None,
+    issuer: int | None = None,
+    kind: str = "",
+    state: str = "",
+    q: str = "",
+):
+    """``GET /documents`` with the same filters as one .xlsx (every row, no pages): a title
+    row naming the unit and the filters, dates as dates. With ``issuer``: that unit's
+    outgoing documents."""
+    issuer_unit = None
+    if issuer is not None:
+        issuer_unit = Unit.objects.filter(pk=issuer).first()
+        if issuer_unit is None:
+            raise NotFound
+    memberships = memberships_for_user(request.auth)
+    data = list_exports.documents_xlsx(
+        user=request.auth,
+        scope_name=memberships[0].unit.name if memberships else request.auth.get_username(),
+        campaign=campaign,
+        issuer=issuer_unit,
+        kind=kind,
+        state=state,
+        q=q.strip(),
+    )
+    return xlsx_attachment(data, f"van-ban-di-{issuer}.xlsx" if issuer else "van-ban.xlsx")
+
+
 @router.post("/documents", response={201: DocumentOut})
 def document_create(request, payload: DocumentIn):
     user = request.auth
@@ -702,3 +733,9 @@ def inbox(request, params: Query[InboxQuery]):
         ],
         "next": next_url,
     }
+
+
+@router.get("/inbox.xlsx")
+def inbox_xlsx(request):
+    """``GET /inbox`` as one .xlsx (every row, newest first)."""
+    return xlsx_attachment(list_exports.inbox_xlsx(user=request.auth), "hop-thu-den.xlsx")

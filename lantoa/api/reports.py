@@ -14,8 +14,9 @@ from ninja import Router, Schema, Status
 from lantoa.api.pagination import page_of
 from lantoa.api.problems import problem
 from lantoa.campaigns.selectors import campaign_get
-from lantoa.core.spreadsheets import XLSX_MIME
+from lantoa.core.spreadsheets import XLSX_MIME, xlsx_attachment
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
+from lantoa.notifications.selectors import reminder_history
 from lantoa.reports import exports, services
 from lantoa.reports.lines import selectors as line_selectors
 from lantoa.reports.lines import services as line_services
@@ -258,6 +259,35 @@ def campaign_reports(
 @router.get("/reports/{campaign_id}/{unit_id}", response=ReportOut)
 def report_detail(request, campaign_id: int, unit_id: int):
     return report_out(report_get_for_user(request.auth, campaign_id, unit_id))
+
+
+class ReminderEmailOut(Schema):
+    to: str
+    status: str
+    status_label: str
+    sent_at: datetime | None
+
+
+class ReminderOut(Schema):
+    id: int
+    sent_at: datetime
+    sent_by: str
+    kind: str
+    kind_label: str
+    delivery: str
+    delivery_label: str
+    in_app: int
+    emails: list[ReminderEmailOut]
+
+
+@router.get("/reports/{campaign_id}/{unit_id}/reminders", response=list[ReminderOut])
+def report_reminders(request, campaign_id: int, unit_id: int):
+    """Every reminder (đôn đốc) sent to the unit for this Week, newest first: when, by whom
+    (or the daily job), its channels — ``in_app``: how many users got the notice; ``emails``:
+    each address (masked) with its delivery status (queued, sending, sent, failed)."""
+    campaign = campaign_get(campaign_id)
+    unit = report_unit_get_for_user(request.auth, campaign, unit_id)
+    return reminder_history(campaign=campaign, unit_ids=[unit.pk]).get(unit.pk, [])
 
 
 @router.put(
@@ -521,6 +551,20 @@ def campaign_rollup_xlsx(
         exports.rollup_xlsx_bytes(campaign=campaign, unit=scope_unit, line=line),
         XLSX_MIME,
         exports.rollup_filename(campaign, scope_unit),
+    )
+
+
+@router.get("/campaigns/{campaign_id}/missing.xlsx", description=LINE_DOC)
+def campaign_missing_xlsx(
+    request, campaign_id: int, unit: int | None = None, line: str | None = None
+):
+    """The units below ``unit`` that have not reported (``completeness``'s ``missing``, every
+    row), with due date, overdue flag and the reminders that reached each unit."""
+    line = _line(line)
+    campaign, scope_unit = _campaign_and_unit(request, campaign_id, unit)
+    return xlsx_attachment(
+        exports.missing_xlsx_file(campaign=campaign, unit=scope_unit, line=line),
+        exports.missing_filename(campaign, scope_unit),
     )
 
 

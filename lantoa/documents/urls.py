@@ -5,6 +5,8 @@ from lantoa.documents import edoc_views, progress_views, views
 app_name = "documents"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("hop-thu-den.xlsx", views.inbox_xlsx, name="inbox_xlsx"),
+    path("danh-sach.xlsx", views.documents_xlsx, name="list_xlsx"),
     path("moi/", views.document_new, name="new"),
     path("quy-dinh-phe-duyet/", views.issuer_settings, name="settings"),
     path("nguoi-ky/", edoc_views.unit_signers, name="signers"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,8 @@ from lantoa.campaigns.models import Campaign
 from lantoa.campaigns.selectors import campaign_current, campaigns_list
 from lantoa.core.dates import parse_vietnamese_date
 from lantoa.core.errors import Conflict, PermissionDeniedError, error_messages
-from lantoa.documents import output, selectors, services
+from lantoa.core.spreadsheets import xlsx_attachment
+from lantoa.documents import list_exports, output, selectors, services
 from lantoa.documents.forms import (
     document_form_data,
     posted_duties,
@@ -95,17 +97,19 @@ def index(request):
         "states": DocumentState.choices,
         "can_set_rule": bool(unit and can_set_issuer_rule(request.user, unit)),
     }
-    if tab == "list":
-        qs = selectors.documents_list(
-            user=request.user,
-            campaign=request.GET.get("campaign") or None,
-            kind=request.GET.get("kind", ""),
-            state=request.GET.get("state", ""),
-            q=request.GET.get("q", ""),
-        )
+    if tab in ("list", "outgoing"):
+        filters = _list_filters(request)
+        issuer = unit if tab == "outgoing" else None
+        if tab == "outgoing" and unit is None:
+            qs = Document.objects.none()
+        else:
+            qs = selectors.documents_list(
+                user=request.user, issuer=issuer.pk if issuer else None, **filters
+            )
         context["page"] = Paginator(qs, 50).get_page(request.GET.get("page"))
         context["campaigns"] = campaigns_list()
         context["filters"] = request.GET
+        context["xlsx_query"] = _xlsx_query(filters, issuer)
         if request.htmx:
             return render(request, "documents/_list.html", context)
     elif tab == "tasks":
@@ -119,6 +123,47 @@ def index(request):
         context["page"] = page
         context["rows"] = [(d, chains[d.document_id]) for d in page.object_list]
     return render(request, "documents/index.html", context)
+
+
+def _list_filters(request) -> dict:
+    campaign = request.GET.get("campaign") or ""
+    return {
+        "campaign": int(campaign) if campaign.isdigit() else None,
+        "kind": request.GET.get("kind", ""),
+        "state": request.GET.get("state", ""),
+        "q": request.GET.get("q", "").strip(),
+    }
+
+
+def _xlsx_query(filters: dict, issuer: Unit | None) -> str:
+    params = {k: v for k, v in filters.items() if v}
+    if issuer is not None:
+        params["issuer"] = issuer.pk
+    return urlencode(params)
+
+
+@login_required
+def inbox_xlsx(request):
+    return xlsx_attachment(list_exports.inbox_xlsx(user=request.user), "hop-thu-den.xlsx")
+
+
+@login_required
+def documents_xlsx(request):
+    """The list tab ("Tất cả văn bản") or, with ``issuer``, the outgoing tab, as filtered."""
+    issuer_id = request.GET.get("issuer") or ""
+    issuer = None
+    if issuer_id:
+        issuer = Unit.objects.filter(pk=int(issuer_id) if issuer_id.isdigit() else 0).first()
+        if issuer is None:
+            raise Http404
+    unit = _current_unit(request)
+    data = list_exports.documents_xlsx(
+        user=request.user,
+        scope_name=unit.name if unit else request.user.get_username(),
+        issuer=issuer,
+        **_list_filters(request),
+    )
+    return xlsx_attachment(data, f"van-ban-di-{issuer.pk}.xlsx" if issuer else "van-ban.xlsx")
 
 
 _issuer_choices = draftable_issuers

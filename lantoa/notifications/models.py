@@ -20,6 +20,10 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The reminder this notice delivered in-app (the "in-app" channel of its history).
+    reminder = models.ForeignKey(
+        "ReminderLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

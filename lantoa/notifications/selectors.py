@@ -1,6 +1,7 @@
+from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from lantoa.accounts.selectors import unit_get_for_user
@@ -53,6 +54,75 @@ def reminder_counts(*, campaign: Campaign, unit_ids: Iterable[int]) -> dict[int,
 
 def reminders_for_unit(*, campaign: Campaign, unit_id: int):
     return ReminderLog.objects.filter(campaign=campaign, unit_id=unit_id).select_related("sent_by")
+
+
+def reminder_latest(*, campaign: Campaign) -> dict[int, dict]:
+    """Per reminded unit of ``campaign``: how many reminders reached it and when the last
+    one was sent (one grouped query, whatever the number of units)."""
+    rows = (
+        ReminderLog.objects.filter(campaign=campaign, delivery=ReminderDelivery.DELIVERED)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("id"), last=Max("sent_at"))
+        .values_list("unit_id", "n", "last")
+    )
+    return {unit_id: {"count": n, "last_at": last} for unit_id, n, last in rows}
+
+
+def _sender_name(user) -> str:
+    if user is None:
+        return _("Hệ thống (tự động)")
+    return getattr(user, "full_name", "") or user.get_username()
+
+
+def reminder_history(*, campaign: Campaign, unit_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """Every reminder of ``campaign`` to each unit, newest first: when, by whom, and through
+    which channels — in-app notices (how many users) and e-mails with their delivery status
+    (queued/sending/sent/failed). Two queries, whatever the number of units and reminders.
+    """
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    logs = list(
+        ReminderLog.objects.filter(campaign=campaign, unit_id__in=ids)
+        .select_related("sent_by")
+        .annotate(notice_count=Count("notices"))
+        .order_by("-sent_at", "-id")
+    )
+    if not logs:
+        return {}
+    emails: dict[int, list[dict]] = defaultdict(list)
+    rows = (
+        EmailMessageLog.objects.filter(reminder_id__in=[log.pk for log in logs])
+        .order_by("id")
+        .values_list("reminder_id", "status", "to", "sent_at")
+    )
+    labels = dict(EmailStatus.choices)
+    for reminder_id, status, to, sent_at in rows:
+        emails[reminder_id].append(
+            {
+                "status": status,
+                "status_label": str(labels.get(status, status)),
+                "to": mask_address(to),
+                "sent_at": sent_at,
+            }
+        )
+    history: dict[int, list[dict]] = defaultdict(list)
+    for log in logs:
+        history[log.unit_id].append(
+            {
+                "id": log.pk,
+                "sent_at": log.sent_at,
+                "sent_by": _sender_name(log.sent_by),
+                "kind": log.kind,
+                "kind_label": str(log.get_kind_display()),
+                "delivery": log.delivery,
+                "delivery_label": str(log.get_delivery_display()),
+                "in_app": log.notice_count,
+                "emails": emails.get(log.pk, []),
+            }
+        )
+    return dict(history)
 
 
 def emails_for_office(*, unit, status: str | None = None):

@@ -117,6 +117,7 @@ def _deliver(
             title=title[:255],
             body=body,
             url=links.get(m.unit_id, url),
+            reminder_id=(reminder_for or {}).get(m.unit_id),
         )
         for m in recipients
     ]

@@ -3,10 +3,13 @@
 
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from lantoa.campaigns.models import Campaign
+from lantoa.core.spreadsheets import table_xlsx_file
 from lantoa.documents.rendering import Appendix, OfficialDocument, render_docx
 from lantoa.documents.signers import default_signer
+from lantoa.notifications.selectors import reminder_latest
 from lantoa.reports.excel import report_template, rollup_workbook
 from lantoa.reports.lines.selectors import LINE_REPORTING, completeness, line_node, rollup
 from lantoa.reports.models import BUDGET_SPONSOR, BUDGET_STATE, Report
@@ -36,6 +39,55 @@ def rollup_filename(campaign: Campaign, unit: Unit) -> str:
 
 def consolidated_filename(campaign: Campaign, unit: Unit) -> str:
     return f"bao-cao-tong-hop-{campaign.year}-{_slug(unit.name)}.docx"
+
+
+def missing_filename(campaign: Campaign, unit: Unit) -> str:
+    return f"chua-bao-cao-{campaign.year}-{_slug(unit.name)}.xlsx"
+
+
+def missing_xlsx_file(*, campaign: Campaign, unit: Unit, line: str = LINE_REPORTING):
+    """The units below ``unit`` that have not reported (the completeness page's list, every
+    row): due date, overdue flag, how many reminders reached each and when the last one was
+    sent. Three queries (the list, the reminders) whatever the number of units."""
+    today = timezone.localdate()
+    missing = completeness(campaign=campaign, unit=unit, line=line)["missing"]
+    reminded = reminder_latest(campaign=campaign)
+
+    def rows():
+        for m in missing:
+            seen = reminded.get(m["unit_id"], {})
+            last = seen.get("last_at")
+            yield [
+                m["unit_name"],
+                m["due_on"],
+                _("Có") if m["due_on"] and m["due_on"] < today else "",
+                seen.get("count", 0),
+                timezone.localtime(last).replace(tzinfo=None) if last else None,
+            ]
+
+    line_name = _("tuyến báo cáo") if line == LINE_REPORTING else _("địa giới hành chính")
+    return table_xlsx_file(
+        title=_("Đơn vị chưa báo cáo"),
+        heading=_(
+            "Đơn vị chưa báo cáo — %(unit)s — %(campaign)s (%(line)s) — "
+            "%(count)s đơn vị — xuất ngày %(day)s"
+        )
+        % {
+            "unit": unit.name,
+            "campaign": campaign.title,
+            "line": line_name,
+            "count": num(len(missing)),
+            "day": today.strftime("%d/%m/%Y"),
+        },
+        headers=[
+            _("Đơn vị"),
+            _("Hạn báo cáo"),
+            _("Quá hạn"),
+            _("Số lần đôn đốc"),
+            _("Đôn đốc gần nhất"),
+        ],
+        rows=rows(),
+    )
 
 
 def report_template_bytes(report: Report) -> bytes:

@@ -23,6 +23,11 @@ urlpatterns = [
         name="review_bulk",
     ),
     path("<int:campaign_id>/<int:unit_id>/tien-do/", views.completeness_page, name="completeness"),
+    path(
+        "<int:campaign_id>/<int:unit_id>/chua-bao-cao.xlsx",
+        views.missing_xlsx,
+        name="missing_xlsx",
+    ),
     path("<int:campaign_id>/<int:unit_id>/tong-hop/", views.rollup_page, name="rollup"),
     path("<int:campaign_id>/<int:unit_id>/tuyen-bao-cao/", views.lines_page, name="lines"),
     path("<int:campaign_id>/<int:unit_id>/tong-hop.xlsx", views.rollup_xlsx, name="rollup_xlsx"),

@@ -26,9 +26,9 @@ from lantoa.campaigns.selectors import (
 )
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError, error_messages
 from lantoa.core.redirects import safe_next
-from lantoa.core.spreadsheets import XLSX_MIME, RowErrors
+from lantoa.core.spreadsheets import XLSX_MIME, RowErrors, xlsx_attachment
 from lantoa.documents.rendering import docx_to_pdf, pdf_available
-from lantoa.notifications.selectors import reminder_counts
+from lantoa.notifications.selectors import reminder_counts, reminder_history
 from lantoa.reports import exports, services
 from lantoa.reports.export_jobs import report_export_request, runs_on_worker
 from lantoa.reports.forms import indicator_set_from_post
@@ -191,7 +191,11 @@ def _highlights(report) -> dict | None:
 def report_page(request, campaign_id, unit_id):
     report = _report(request, campaign_id, unit_id)
     prefill = request.GET.get("tu_hoat_dong") == "1"
-    return render(request, "reports/report.html", _form_context(request, report, prefill=prefill))
+    context = _form_context(request, report, prefill=prefill)
+    context["reminders"] = reminder_history(
+        campaign=report.campaign, unit_ids=[report.unit_id]
+    ).get(report.unit_id, [])
+    return render(request, "reports/report.html", context)
 
 
 def _posted(request) -> dict:
@@ -578,7 +582,8 @@ def completeness_page(request, campaign_id, unit_id):
     campaign, unit, ancestors = _office(request, campaign_id, unit_id)
     line = _line(request)
     completeness, missing = _completeness_with_page(campaign, unit, line, request.GET.get("page"))
-    reminded = reminder_counts(campaign=campaign, unit_ids=[m["unit_id"] for m in missing])
+    page_ids = [m["unit_id"] for m in missing]
+    reminded = reminder_counts(campaign=campaign, unit_ids=page_ids)
     expected = completeness["expected"]
     rate = round(completeness["submitted"] * 100 / expected, 1) if expected else None
     return render(
@@ -592,12 +597,22 @@ def completeness_page(request, campaign_id, unit_id):
             "missing": missing,
             "rate": rate,
             "reminded": reminded,
+            "history": reminder_history(campaign=campaign, unit_ids=page_ids),
             "can_remind": can_remind(request.user, unit),
             "today": timezone.localdate(),
             "line": line,
             "line_q": "?line=admin" if line == LINE_ADMIN else "",
         },
     )
+
+
+@login_required
+def missing_xlsx(request, campaign_id, unit_id):
+    """The completeness page's missing units (every page) as .xlsx, on the same line."""
+    campaign = _campaign(campaign_id)
+    unit = report_unit_get_for_user(request.user, campaign, unit_id)
+    data = exports.missing_xlsx_file(campaign=campaign, unit=unit, line=_line(request))
+    return xlsx_attachment(data, exports.missing_filename(campaign, unit))
 
 
 @login_required
