@@ -224,8 +224,19 @@ def _form_context(request, *, initial: dict, document: Document | None, errors=N
         "duties": duties,
         "duty_rows": len(duties),
         "unit_signers": signers_for_unit(issuer) if issuer else [],
-        "errors": errors or [],
+        "field_errors": _field_errors(errors),
     }
+
+
+def _field_errors(exc) -> dict[str, str]:
+    """Messages of a refused save by field name, shown beside their inputs."""
+    if not isinstance(exc, ValidationError):
+        return {}
+    found: dict[str, list[str]] = {}
+    for e in error_messages(exc):
+        if e["field"]:
+            found.setdefault(e["field"], []).append(e["message"])
+    return {field: " ".join(texts) for field, texts in found.items()}
 
 
 @login_required
@@ -274,7 +285,7 @@ def document_new(request):
             return render(
                 request,
                 "documents/form.html",
-                _form_context(request, initial=initial, document=None),
+                _form_context(request, initial=initial, document=None, errors=exc),
                 status=400,
             )
         messages.success(request, _("Đã lưu dự thảo."))
@@ -437,7 +448,7 @@ def document_edit(request, document_id):
             return render(
                 request,
                 "documents/form.html",
-                _form_context(request, initial=initial, document=document),
+                _form_context(request, initial=initial, document=document, errors=exc),
                 status=400,
             )
         messages.success(request, _("Đã lưu thay đổi."))

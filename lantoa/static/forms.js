@@ -49,18 +49,36 @@
     var form = e.detail && e.detail.elt;
     if (form && form.dataset && !e.detail.successful) delete form.dataset.leaving;
   });
-  // input[data-date-mask]: typed digits become dd/mm/yyyy ("02102023" → "02/10/2023").
+  // input[data-date-mask]: dates as Vietnamese users write them, dd/mm/yyyy. Eight digits
+  // get their slashes at once ("02102023" → "02/10/2023"); seven digits, which can only be
+  // told apart once typed, are read on leaving the field or sending the form as d/mm/yyyy
+  // when the month is one ("2102023" → "02/10/2023"), else dd/m/yyyy; "2/10/2023" is
+  // padded. Anything else stays as typed: the server reads it or says what is wrong.
+  function pad(n) { return n.length === 1 ? "0" + n : n; }
+  function dateText(v) {
+    v = v.trim();
+    if (/^\d{8}$/.test(v)) return v.slice(0, 2) + "/" + v.slice(2, 4) + "/" + v.slice(4);
+    if (/^\d{7}$/.test(v)) {
+      var month = +v.slice(1, 3);
+      if (v[0] !== "0" && month >= 1 && month <= 12) return "0" + v[0] + "/" + v.slice(1, 3) + "/" + v.slice(3);
+      return v.slice(0, 2) + "/0" + v[2] + "/" + v.slice(3);
+    }
+    var parts = /^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})$/.exec(v);
+    return parts ? pad(parts[1]) + "/" + pad(parts[2]) + "/" + parts[3] : v;
+  }
+  function masked(el) { return el && el.hasAttribute && el.hasAttribute("data-date-mask"); }
   document.addEventListener("input", function (e) {
     var el = e.target;
-    if (!el.hasAttribute || !el.hasAttribute("data-date-mask")) return;
-    if (e.inputType && e.inputType.indexOf("delete") === 0) return;
-    var v = el.value;
-    if (/^\d{2}$/.test(v) || /^\d{1,2}\/\d{2}$/.test(v)) {
-      el.value = v + "/";
-    } else if (/^\d{3,8}$/.test(v)) {
-      el.value = [v.slice(0, 2), v.slice(2, 4), v.slice(4)].filter(Boolean).join("/");
-    } // anything else (2/10/2023, 02-10-2023, ISO) stays as typed: the server reads it
+    if (!masked(el) || (e.inputType && e.inputType.indexOf("delete") === 0)) return;
+    if (/^\d{8}$/.test(el.value)) el.value = dateText(el.value);
   });
+  document.addEventListener("focusout", function (e) {
+    if (masked(e.target)) e.target.value = dateText(e.target.value);
+  });
+  document.addEventListener("submit", function (e) {
+    var fields = e.target.querySelectorAll ? e.target.querySelectorAll("[data-date-mask]") : [];
+    Array.prototype.forEach.call(fields, function (el) { el.value = dateText(el.value); });
+  }, true);
   document.addEventListener("htmx:load", function (e) { init(e.target); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { init(document); });
   else init(document);
