@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from lantoa.notifications.models import EmailMessageLog, EmailStatus, Notification, ReminderLog
 from lantoa.notifications.selectors import reminder_history
-from lantoa.notifications.services import reminder_send_missing
+from lantoa.notifications.services import reminder_run_request
 
 OFFICE = "pgd.longbien"
 
@@ -25,7 +25,16 @@ def reminded(demo, django_capture_on_commit_callbacks):
     campaign = demo.campaigns[2023]
     office = demo.units["pgd_longbien"]
     with django_capture_on_commit_callbacks(execute=True):
-        result = reminder_send_missing(campaign=campaign, unit=office, user=demo.users[OFFICE])
+        run = reminder_run_request(campaign=campaign, unit=office, user=demo.users[OFFICE])
+    run.refresh_from_db()
+    assert run.status == "done", run.status
+    result = {
+        "unit_ids": list(
+            ReminderLog.objects.filter(
+                campaign=campaign, kind="manual", sent_by=demo.users[OFFICE]
+            ).values_list("unit_id", flat=True)
+        )
+    }
     # A late unit with users (in-app notices) and e-mail addresses.
     log = (
         ReminderLog.objects.filter(
