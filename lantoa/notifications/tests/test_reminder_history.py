@@ -31,14 +31,21 @@ def reminded(demo, django_capture_on_commit_callbacks):
     result = {
         "unit_ids": list(
             ReminderLog.objects.filter(
-                campaign=campaign, kind="manual", sent_by=demo.users[OFFICE]
+                campaign=campaign,
+                kind="manual",
+                sent_by=demo.users[OFFICE],
+                sent_on=timezone.localdate(),
             ).values_list("unit_id", flat=True)
         )
     }
     # A late unit with users (in-app notices) and e-mail addresses.
     log = (
         ReminderLog.objects.filter(
-            campaign=campaign, kind="manual", unit_id__in=result["unit_ids"], sent_by__isnull=False
+            campaign=campaign,
+            kind="manual",
+            unit_id__in=result["unit_ids"],
+            sent_by__isnull=False,
+            sent_on=timezone.localdate(),
         )
         .filter(notices__isnull=False, emails__isnull=False)
         .select_related("unit")
