@@ -62,14 +62,26 @@ def activity_search_text(activity, *, unit, type_name: str, places: list) -> str
     )
 
 
-def reindex(activity_model, unit_model) -> int:
-    """Rebuild every activity's search text in batches (a few queries per batch)."""
+def subtree_roots(paths) -> list[str]:
+    """The fewest path prefixes covering ``paths`` (a unit inside another's subtree drops out):
+    sorted materialised paths put a subtree right after its root."""
+    roots: list[str] = []
+    for path in sorted(paths):
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    return roots
+
+
+def reindex(activity_model, unit_model, *, where=None) -> int:
+    """Rebuild the search text of every activity (or those ``where`` selects) in batches (a few
+    queries per batch)."""
     done, last = 0, 0
+    activities = (
+        activity_model.objects.filter(where) if where is not None else activity_model.objects
+    )
     while True:
         batch = list(
-            activity_model.objects.filter(pk__gt=last)
-            .select_related("unit", "type")
-            .order_by("pk")[:BATCH]
+            activities.filter(pk__gt=last).select_related("unit", "type").order_by("pk")[:BATCH]
         )
         if not batch:
             return done

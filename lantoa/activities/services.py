@@ -1,5 +1,6 @@
 """Writes: activities, evidence, registrations (capacity, waiting list), attendance, retention."""
 
+import logging
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ from lantoa.core.uploads import upload_accept
 from lantoa.history.services import history_record
 from lantoa.notifications.services import email_on_commit
 from lantoa.units.models import Unit
+
+logger = logging.getLogger(__name__)
 
 EDITABLE = (
     "type",
@@ -156,6 +159,42 @@ def _search_text(activity: Activity, unit: Unit) -> str:
 def activities_search_reindex() -> int:
     """Rebuild the search text of every activity (after units or types were renamed)."""
     return search.reindex(Activity, Unit)
+
+
+REINDEX_PREFIXES_PER_QUERY = 200
+
+
+def activities_search_reindex_units(*, unit_ids: list[int]) -> int:
+    """Rebuild the search text of the activities organised in these units' subtrees (their
+    commune, district and province may have changed)."""
+    paths = Unit.objects.filter(pk__in=unit_ids).values_list("path", flat=True)
+    roots = search.subtree_roots(paths)
+    done = 0
+    for i in range(0, len(roots), REINDEX_PREFIXES_PER_QUERY):
+        where = Q()
+        for path in roots[i : i + REINDEX_PREFIXES_PER_QUERY]:
+            where |= Q(unit__path__startswith=path)
+        done += search.reindex(Activity, Unit, where=where)
+    return done
+
+
+def on_units_moved(*, unit_ids: list[int]) -> None:
+    """Units moved (``units.paths.units_moved``): once the move commits, the worker gives the
+    activities organised in their subtrees their new commune, district and province, so "long
+    bien" stops finding a school moved under Phường Bồ Đề and "bo de" finds it. Off the move's
+    transaction: a 10,000-row restructuring sheet keeps its fixed number of statements."""
+    ids = list(unit_ids)
+
+    def enqueue() -> None:
+        from lantoa.activities.tasks import activities_reindex_units
+
+        try:
+            activities_reindex_units(ids)
+        except Exception as exc:  # the task queue is down: do it here
+            logger.warning("Search reindex task not enqueued (%s); done in the request", type(exc))
+            activities_search_reindex_units(unit_ids=ids)
+
+    transaction.on_commit(enqueue)
 
 
 def _snapshot(activity: Activity) -> dict:

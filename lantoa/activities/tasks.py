@@ -1,8 +1,9 @@
-"""Periodic: anonymise registrants' data once the retention period after a campaign is over."""
+"""Periodic: anonymise registrants' data once the retention period after a campaign is over.
+Queued: the search text of activities whose organisers moved."""
 
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from lantoa.activities.services import registrations_anonymise
+from lantoa.activities.services import activities_search_reindex_units, registrations_anonymise
 from lantoa.core.jobs import recorded_job
 from lantoa.notifications.tasks import local_crontab
 
@@ -12,3 +13,9 @@ from lantoa.notifications.tasks import local_crontab
 @recorded_job("registrations_anonymise", "03:15 hằng ngày")
 def anonymise_registrations_daily() -> int:
     return registrations_anonymise()
+
+
+@db_task(retries=2, retry_delay=30)
+def activities_reindex_units(unit_ids: list[int]) -> int:
+    """After units moved: their subtrees' activities get their new places in the search text."""
+    return activities_search_reindex_units(unit_ids=unit_ids)

@@ -99,3 +99,21 @@ def test_every_card_names_its_ward_and_province_in_one_query(demo):
     # THCS Ngọc Lâm has been under the new phường Bồ Đề since the 2025 reform.
     assert by_title["Tin học cơ bản cho người cao tuổi"] == "Phường Bồ Đề · Hà Nội"
     assert all(p.endswith("Hà Nội") for p in places.values())
+
+
+def test_moving_a_unit_reindexes_its_activities(demo, django_capture_on_commit_callbacks):
+    # THCS Ngọc Lâm moves from Phường Bồ Đề to Phường Long Biên: its class is found under the
+    # new ward at once (``units_moved`` hook), and no longer under the old one.
+    from lantoa.units.models import Unit
+    from lantoa.units.services import unit_move
+
+    school = demo.units["thcs_ngoclam"]
+    new_ward = demo.units["new_longbien"]
+    old_ward = Unit.objects.get(pk=school.pk).get_parent()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs at once in tests
+        unit_move(
+            unit=school, new_parent=new_ward, version=school.version, user=demo.users["admin"]
+        )
+    text = Activity.objects.get(title="Tin học cơ bản cho người cao tuổi").search_text
+    assert " phuong long bien " in text
+    assert search_text_of(old_ward.name) not in text
