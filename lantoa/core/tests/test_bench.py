@@ -28,3 +28,23 @@ def test_budget_is_judged_at_full_scale_only():
     assert fast_ratio.ok is False  # 300 ms > 200 ms budget at national scale
     text = format_rows([fast_ratio])
     assert "≤200 ms" in text and "300.0" in text and "SLOW" in text
+
+
+def test_bench_runs_again_on_a_kept_database(tmp_path):
+    """`--keepdb` keeps the bench database after the run; a second run starts afresh
+    instead of colliding with the first run's campaign years."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="lantoa.config.settings.base", LANTOA_DATA_DIR=str(tmp_path))
+    cmd = [sys.executable, "-m", "lantoa", "bench", "--scale", "0.01"]
+    cmd += ["--only", "reports_rollup", "--keepdb"]
+    root = Path(__file__).resolve().parents[3]
+    for run in (1, 2):
+        done = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"run {run}: {done.stderr[-2000:]}"
+        assert "== Summary ==" in done.stdout and "national roll-up" in done.stdout
+        assert (tmp_path / "bench.sqlite3").exists()  # kept
