@@ -19,7 +19,7 @@ from django.db import connection
 
 from lantoa.campaigns.models import Indicator, ReportingDeadline
 from lantoa.campaigns.services import campaign_create
-from lantoa.core.bench import Row, peak_memory, request_row, same
+from lantoa.core.bench import Row, peak_memory, request_row, same, time_once
 from lantoa.core.text import fold
 from lantoa.reports.exports import rollup_xlsx_bytes
 from lantoa.reports.models import Report, ReportValue
@@ -272,13 +272,11 @@ def best_of_pair(ours, floor, *, repeat: int = 9) -> tuple[float, float]:
     """Best times of ``ours`` and ``floor``, run alternately so that load from other
     processes on a shared machine hits both alike."""
     ours(), floor()
+    gc.collect()
     best = [float("inf"), float("inf")]
     for _ in range(repeat):
         for i, fn in enumerate((ours, floor)):
-            gc.collect()
-            start = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - start)
+            best[i] = min(best[i], time_once(fn))
     return best[0], best[1]
 
 

@@ -48,3 +48,16 @@ def test_bench_runs_again_on_a_kept_database(tmp_path):
         assert done.returncode == 0, f"run {run}: {done.stderr[-2000:]}"
         assert "== Summary ==" in done.stdout and "national roll-up" in done.stdout
         assert (tmp_path / "bench.sqlite3").exists()  # kept
+
+
+def test_timing_pauses_the_collector_and_restores_it():
+    import gc
+
+    from lantoa.core.bench import best_of, time_once
+
+    seen = []
+    assert gc.isenabled()
+    assert time_once(lambda: seen.append(gc.isenabled())) >= 0
+    assert seen == [False] and gc.isenabled()
+    assert best_of(lambda: sum(range(1000)), repeat=3) > 0
+    assert gc.isenabled()
