@@ -406,7 +406,10 @@ def build(world) -> None:
             u["bo"],
             u["ubnd_hanoi"],
             _info(u["ubnd_longbien"]),
+            # The district's education office and GDNN-GDTX centre report to the Sở
+            # (DEMO.md, "Reporting lines in the demo"); the schools report to the office.
             u["pgd_longbien"],
+            u["gdnn_longbien"],
             "Hội Khuyến học TP;",
             "Đ/c Giám đốc Sở;",
             "Đ/c PGĐ Phạm Văn Đại;",
@@ -821,6 +824,7 @@ def _long_bien_2023(world) -> None:
             "Như trên;",
             _info(u["ubnd_longbien"]),
             u["pgd_longbien"],
+            u["gdnn_longbien"],
             _info(u["bcd_longbien"]),
             "Lưu: VT, GDĐT-ĐH.",
         ),
@@ -936,7 +940,8 @@ def _long_bien_2023(world) -> None:
             u["so_hanoi"],
             "BCĐ XDXHHT Quận;",
             wards,
-            # Schools and the centre carry out the plan but report to the Phòng GDĐT.
+            # Schools and the centre carry out the plan but are not asked to report under it:
+            # schools report to the Phòng GDĐT, the centre to the Sở (3442).
             _info(schools),
             _info(u["gdnn_longbien"]),
             "Lưu: VT (02).",

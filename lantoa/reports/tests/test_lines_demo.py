@@ -15,12 +15,11 @@ from lantoa.units.models import Unit, subtree_q
 pytestmark = pytest.mark.django_db
 
 
-# Phòng GDĐT Long Biên and the units it consolidated in 2023 (seed 000): its schools and
-# the GDNN-GDTX centre. The 2025 reform has since moved the schools under the new wards;
-# 2023's reporting tree was frozen when the campaign closed.
+# Phòng GDĐT Long Biên and the schools it consolidated in 2023; the GDNN-GDTX centre
+# reported to the Sở itself (DEMO.md). The 2025 reform has since moved the schools under the
+# new wards; 2023's reporting tree was frozen when the campaign closed.
 LONG_BIEN_EDUCATION_2023 = [
     "pgd_longbien",
-    "gdnn_longbien",
     "thcs_ngoclam",
     "th_giathuy",
     "mn_hoasua",
@@ -45,22 +44,33 @@ def test_so_hanoi_consolidates_the_long_bien_education_units(demo, api_as):
     api = api_as("so.hanoi")
     body = api.get(f"/api/v1/campaigns/{c2023.pk}/rollup", {"unit": u["so_hanoi"].pk}).json()
     assert body["line"] == "reporting"
-    # One row: Phòng GDĐT Long Biên (with its schools and the GDNN-GDTX centre below it).
-    assert [r["unit_id"] for r in body["rows"]] == [u["pgd_longbien"].pk]
+    # Two rows: Phòng GDĐT Long Biên (with its schools below it) and the GDNN-GDTX centre.
+    centre = u["gdnn_longbien"]
+    assert [r["unit_id"] for r in body["rows"]] == [u["pgd_longbien"].pk, centre.pk]
     office_units = [u[k] for k in LONG_BIEN_EDUCATION_2023]
     hand = _hand_totals(office_units, c2023)
+    hand_centre = _hand_totals([centre], c2023)
     own = _hand_totals([u["so_hanoi"]], c2023)
-    assert hand, "the demo has counted Long Biên school reports in 2023"
-    assert body["rows"][0]["values"] == hand
-    assert body["totals"] == {k: hand.get(k, 0) + own.get(k, 0) for k in {*hand, *own}}
-    # Counts: the office, its five schools and the centre are expected.
-    expected = len(office_units)
-    submitted = Report.objects.filter(
-        campaign=c2023, state__in=COUNTED_STATES, unit__in=office_units
-    ).count()
-    assert (body["rows"][0]["expected"], body["rows"][0]["submitted"]) == (expected, submitted)
+    assert hand and hand_centre, "the demo has counted Long Biên reports in 2023"
+    assert [r["values"] for r in body["rows"]] == [hand, hand_centre]
+    codes = {*hand, *hand_centre, *own}
+    assert body["totals"] == {
+        k: hand.get(k, 0) + hand_centre.get(k, 0) + own.get(k, 0) for k in codes
+    }
+
+    # Counts: the office and its five schools below the first row, the centre the second.
+    def submitted(units) -> int:
+        return Report.objects.filter(
+            campaign=c2023, state__in=COUNTED_STATES, unit__in=units
+        ).count()
+
+    assert [(r["expected"], r["submitted"]) for r in body["rows"]] == [
+        (len(office_units), submitted(office_units)),
+        (1, submitted([centre])),
+    ]
     c = api.get(f"/api/v1/campaigns/{c2023.pk}/completeness", {"unit": u["so_hanoi"].pk}).json()
-    assert (c["expected"], c["submitted"]) == (expected, submitted)
+    everyone = [*office_units, centre]
+    assert (c["expected"], c["submitted"]) == (len(everyone), submitted(everyone))
     # The administrative view of the same office: the Sở is a leaf there.
     admin = api.get(
         f"/api/v1/campaigns/{c2023.pk}/rollup", {"unit": u["so_hanoi"].pk, "line": "admin"}
@@ -186,8 +196,8 @@ def test_reporting_tree_api_and_page(demo, api_as, client_as):
     assert tree.status_code == 200
     body = tree.json()
     assert body["frozen"] is True  # 2023 is closed in the demo
-    assert [c["unit_id"] for c in body["children"]] == [u["pgd_longbien"].pk]
-    assert body["children"][0]["claimed_by"].startswith("3442/")
+    assert [c["unit_id"] for c in body["children"]] == [u["pgd_longbien"].pk, u["gdnn_longbien"].pk]
+    assert all(c["claimed_by"].startswith("3442/") for c in body["children"])
     # A closed campaign's tree does not change.
     r = api.put(
         f"/api/v1/campaigns/{c2023.pk}/reporting-tree/{u['thcs_ngoclam'].pk}",
