@@ -178,7 +178,7 @@ def activities_search_reindex_units(*, unit_ids: list[int]) -> int:
     return done
 
 
-def on_units_moved(*, unit_ids: list[int]) -> None:
+def on_units_moved(*, unit_ids: list[int], old_paths: dict[int, str] | None = None) -> None:
     """Units moved (``units.paths.units_moved``): once the move commits, the worker gives the
     activities organised in their subtrees their new commune, district and province, so "long
     bien" stops finding a school moved under Phường Bồ Đề and "bo de" finds it. Off the move's

@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from lantoa.core.exports import export_register
         from lantoa.core.uploads import download_register
+        from lantoa.reports.admin_totals import admin_totals_on_units_moved
         from lantoa.reports.export_jobs import consolidated_docx_job, rollup_xlsx_job
         from lantoa.reports.lines.incremental import on_units_moved
         from lantoa.reports.selectors import evidence_download
@@ -17,3 +18,4 @@ class ReportsConfig(AppConfig):
         export_register("rollup_xlsx", rollup_xlsx_job)
         export_register("consolidated_docx", consolidated_docx_job)
         units_moved_register(on_units_moved)
+        units_moved_register(admin_totals_on_units_moved)

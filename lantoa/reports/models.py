@@ -265,6 +265,41 @@ class ReportingTotal(models.Model):
         ]
 
 
+class AdminTotal(models.Model):
+    """Sum of one code (an indicator or a budget) over the counted values of the reports of
+    the units strictly **below** ``unit`` in the administrative tree, in one campaign, and
+    how many value rows make it (``entries``: a figure reported as 0 is still a figure).
+
+    A unit's own report is read from its values, so units without children (the ~50,000
+    schools and centres) keep no rows. Kept in step by ``reports.admin_totals`` in the same
+    transaction as every report transition and administrative move; a unit's value is the
+    sum of its shards (the top levels are spread like ``ReportingTotal``)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    shard = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(max_length=60)
+    value = models.BigIntegerField(default=0)
+    entries = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "shard", "code"], name="admin_total_unique"
+            )
+        ]
+        # Year over year reads a few units' rows in every campaign (index-only on PostgreSQL).
+        indexes = [
+            models.Index(
+                fields=["unit", "campaign", "code"],
+                include=["value", "entries"],
+                name="admin_total_read",
+            )
+        ]
+
+
 class ReportingMove(models.Model):
     """History of an office's manual changes to a campaign's reporting tree."""
 

@@ -38,15 +38,18 @@ _MOVED_HOOKS: list[Callable[..., None]] = []
 
 
 def units_moved_register(hook: Callable[..., None]) -> None:
-    """``hook(unit_ids=[...])`` runs after units moved, in the same transaction."""
+    """``hook(unit_ids=[...], old_paths={id: path})`` runs after units moved (their paths
+    already rewritten), in the same transaction."""
     if hook not in _MOVED_HOOKS:
         _MOVED_HOOKS.append(hook)
 
 
-def units_moved(unit_ids: list[int]) -> None:
-    """Announce moved units once (a restructuring sheet announces all its moves at once)."""
+def units_moved(unit_ids: list[int], *, old_paths: dict[int, str]) -> None:
+    """Announce moved units once (a restructuring sheet announces all its moves at once).
+    ``old_paths``: the path before the move of every unit whose path changed (at least the
+    moved ones; their subtrees too when other moves may lie inside them)."""
     for hook in _MOVED_HOOKS:
-        hook(unit_ids=list(unit_ids))
+        hook(unit_ids=list(unit_ids), old_paths=dict(old_paths))
 
 
 # --- set-based writes from a list of rows (bulk restructuring) ---------------------------

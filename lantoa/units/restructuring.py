@@ -440,7 +440,7 @@ def _apply_moves(root: Unit, units: list[Unit], plans: list[Row], actor) -> list
             for p in plans
         ],
     )
-    units_moved([p.unit.pk for p in plans])
+    units_moved([p.unit.pk for p in plans], old_paths={u.pk: u.path for u in changed})
     return [p.unit for p in plans]
 
 

@@ -227,7 +227,7 @@ def unit_move(*, unit: Unit, new_parent: Unit, version: int | None, user=None) -
     unit = Unit.objects.get(pk=unit.pk)
     path_copies_move(old_path=old_path, new_path=unit.path)
     # Open campaigns' reporting trees follow (their moved part only); closed ones are frozen.
-    units_moved([unit.pk])
+    units_moved([unit.pk], old_paths={unit.pk: old_path})
     Unit.objects.filter(pk=unit.pk).update(version=F("version") + 1)
     unit.version += 1
     history_record(

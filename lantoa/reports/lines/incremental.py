@@ -278,7 +278,7 @@ def _range(node: str, top: str) -> str:
     return f"({node}.path >= {top}.path AND {node}.path < ({top}.path || '~'))"
 
 
-def on_units_moved(*, unit_ids: list[int]) -> None:
+def on_units_moved(*, unit_ids: list[int], old_paths: dict[int, str] | None = None) -> None:
     """Administrative moves: the moved units' subtrees and the units above them, and the
     recipients of plans whose reporting target moved."""
     paths: list[str] = []

@@ -28,6 +28,7 @@ from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.text import nfc
 from lantoa.documents.models import REPORTING_KINDS
 from lantoa.history.services import history_record
+from lantoa.reports.admin_totals import admin_totals_apply, admin_totals_check
 from lantoa.reports.models import (
     COUNT_ACCEPTED,
     COUNT_EXPECTED,
@@ -394,7 +395,9 @@ def report_node(*, campaign_id: int, unit_id: int) -> ReportingNode | None:
 def reporting_totals_apply(*, report, before: dict, after: dict, node=NODE_UNREAD) -> None:
     """Add the difference between two contributions of ``report`` to its node's ancestors
     (inside the caller's transaction, which has locked the report: ``node`` may be the
-    one it read since, see ``report_node``): one statement for every ancestor and code."""
+    one it read since, see ``report_node``): one statement for every ancestor and code.
+    The administrative subtree totals follow in one more (``admin_totals``)."""
+    admin_totals_apply(report=report, before=before, after=after)
     if node is NODE_UNREAD:
         node = report_node(campaign_id=report.campaign_id, unit_id=report.unit_id)
     if node is None or not node.path:
@@ -429,7 +432,8 @@ def node_expected(*, campaign_id: int, unit_id: int) -> bool:
 
 
 def rollup_check(*, campaign: Campaign) -> list[str]:
-    """Differences between the node totals and a recomputation from the raw values."""
+    """Differences between the node totals, and the administrative subtree totals, and a
+    recomputation from the raw values."""
     expected = computed_totals(campaign=campaign)
     stored: dict[tuple[int, str], int] = defaultdict(int)
     for unit_id, code, value in ReportingTotal.objects.filter(campaign=campaign).values_list(
@@ -441,7 +445,7 @@ def rollup_check(*, campaign: Campaign) -> list[str]:
         a, b = stored.get(key, 0), expected.get(key, 0)
         if a != b:
             problems.append(f"unit {key[0]} {key[1]}: stored {a}, recomputed {b}")
-    return problems
+    return problems + admin_totals_check(campaign_id=campaign.pk)
 
 
 # --- an office changes its part ---------------------------------------------------------------

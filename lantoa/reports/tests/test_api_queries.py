@@ -17,11 +17,12 @@ from lantoa.reports.tests.factories import build_tree
 # BEGIN and COMMIT included; the campaign's indicator set is cached. GET: token with the
 # user's memberships, report (+ node with campaign and unit before the first save); PUT: +
 # the report, the changed values (and the removed ones), version, history; submit: + locks,
-# node, report, values, node totals, version, history, the parent's approvers, their notices.
+# node, report, values, node totals, administrative subtree totals, version, history, the
+# parent's approvers, their notices.
 BUDGET = {
     "GET new": 3,
     "PUT new": 9,
-    "submit": 13,
+    "submit": 14,
     "GET saved": 2,
     "PUT saved": 9,  # one value changed, one added (one upsert), one removed (one delete)
 }
