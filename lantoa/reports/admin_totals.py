@@ -142,9 +142,10 @@ def admin_totals_on_units_moved(
             f"AND {deeper}) GROUP BY mv.id, rv.campaign_id, rv.indicator_code) "
             f"INSERT INTO {TABLE} (campaign_id, unit_id, shard, code, value, entries) "
             "SELECT own.c, d.anc, d.shard, own.code, SUM(d.sign * own.v), SUM(d.sign * own.n) "
-            "FROM own JOIN d ON d.mid = own.mid WHERE d.sign <> 0 "
-            "GROUP BY own.c, d.anc, d.shard, own.code "
-            f"ORDER BY own.c, d.anc, d.shard, own.code {_UPSERT}",
+            "FROM own JOIN d ON d.mid = own.mid JOIN units_unit au ON au.id = d.anc "
+            "WHERE d.sign <> 0 GROUP BY own.c, au.path, d.anc, d.shard, own.code "
+            # In path order, as a transition writes its ancestors' rows: no lock cycle.
+            f"ORDER BY own.c, au.path, own.code, d.shard {_UPSERT}",
             [
                 json.dumps([{"id": pk, "path": new} for pk, _old, new in moved]),
                 json.dumps(deltas),
@@ -156,7 +157,9 @@ def admin_totals_on_units_moved(
 # --- build and check ----------------------------------------------------------------------
 
 
-def _computed_sql(campaign_id: int | None, *, shard: str = "") -> tuple[str, list]:
+def _computed_sql(
+    campaign_id: int | None, *, shard: str = "", under: str | None = None
+) -> tuple[str, list]:
     """SQL for (campaign, unit, code, value, entries) of every unit above a counted value,
     recomputed from the values: one aggregate over the values and their units' ancestor
     prefixes, joined to the ancestors once grouped."""
@@ -165,16 +168,23 @@ def _computed_sql(campaign_id: int | None, *, shard: str = "") -> tuple[str, lis
         max_depth = cur.fetchone()[0] or 1
     levels = " UNION ALL ".join(f"SELECT {k} AS k" for k in range(1, max_depth)) or "SELECT 0 AS k"
     prefix = f"SUBSTR(u.path, 1, lv.k * {Unit.steplen})"
-    only = " AND rv.campaign_id = %s" if campaign_id is not None else ""
+    only, params = "", [True]
+    if campaign_id is not None:
+        only, params = " AND rv.campaign_id = %s", [True, campaign_id]
+    if under is not None:
+        only += f" AND {_in_subtree('u', 'top')}"
+        top = "(SELECT %s AS path) top, "
+        params = [under, *params]
     sql = (
         f"SELECT x.c, a.id, {shard}x.code, x.v, x.n FROM ("  # noqa: S608
         f"SELECT rv.campaign_id AS c, {prefix} AS p, rv.indicator_code AS code, "
-        "SUM(rv.value) AS v, COUNT(*) AS n FROM reports_reportvalue rv "
+        f"SUM(rv.value) AS v, COUNT(*) AS n FROM {top if under is not None else ''}"
+        "reports_reportvalue rv "
         f"JOIN units_unit u ON u.id = rv.unit_id JOIN ({levels}) lv ON lv.k < u.depth "
         f"WHERE rv.counted = %s{only} GROUP BY rv.campaign_id, {prefix}, rv.indicator_code"
-        ") x JOIN units_unit a ON a.path = x.p"
+        ") x JOIN units_unit a ON a.path = x.p WHERE a.id IS NOT NULL"
     )
-    return sql, [True] + ([campaign_id] if campaign_id is not None else [])
+    return sql, params
 
 
 def admin_totals_build(*, campaign_id: int | None = None) -> None:
@@ -187,6 +197,18 @@ def admin_totals_build(*, campaign_id: int | None = None) -> None:
             cur.execute(f"DELETE FROM {TABLE} WHERE campaign_id = %s", [campaign_id])  # noqa: S608
         cur.execute(
             f"INSERT INTO {TABLE} (campaign_id, unit_id, shard, code, value, entries) {sql}",
+            params,
+        )
+
+
+def admin_totals_add(*, campaign_id: int, path: str) -> None:
+    """Add the counted values of the units in the subtree at ``path`` to the totals above
+    them, for values written in bulk without a transition (the benchmarks' worlds)."""
+    sql, params = _computed_sql(campaign_id, shard="0, ", under=path)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {TABLE} (campaign_id, unit_id, shard, code, value, entries) {sql} "  # noqa: S608
+            f"{_UPSERT}",
             params,
         )
 

@@ -1,8 +1,10 @@
 """Benchmarks of the campaign dashboard's reads on the national tree of ``reports.bench``.
 
 (``lantoa bench`` discovers ``bench`` modules of apps; the dashboards package is not an app,
-so ``lantoa.notifications.bench`` lists these.) Times only: each read is the single
-aggregate the page runs, there is no hand-written twin to compare with. The whole page
+so ``lantoa.notifications.bench`` lists these.) Year over year has a floor: the raw sum
+over every counted value of the subtree and its succession terms (``year_over_year_raw``,
+what it was before the administrative subtree totals), compared in full first; the other
+reads are times only. The whole page
 (``/tong-hop/``: session, scope, every read, the template) has an absolute budget:
 500 ms for the ministry at scale 1.0 (issue 10), 100 ms for a province.
 """
@@ -12,12 +14,13 @@ import time
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lantoa.core.bench import Row, best_of, request_row
-from lantoa.reports.bench import _lines_world, _world
+from lantoa.core.bench import Row, best_of, request_row, same
+from lantoa.reports.bench import _lines_world, _world, best_of_pair
 from lantoa.reports.dashboards.selectors import (
     activities_by_type,
     reporting_timeline,
     year_over_year,
+    year_over_year_raw,
 )
 
 
@@ -27,12 +30,32 @@ def dashboards_reads(ctx) -> list[Row]:
     campaign, root, province = w["campaign"], w["root"], w["province"]
     rows = []
     for label, unit in (("national", root), ("province", province)):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            ours = year_over_year(unit=unit)
+            first = time.perf_counter() - started
+        same(ours, year_over_year_raw(unit=unit), f"{label} year over year")
+        assert ours["rows"], f"{label} year over year: nothing to compare"
+        best_ours, best_floor = best_of_pair(
+            lambda unit=unit: year_over_year(unit=unit),
+            lambda unit=unit: year_over_year_raw(unit=unit),
+            repeat=3,
+        )
+        rows.append(
+            Row(
+                f"dashboards: {label} year over year",
+                best_ours,
+                best_floor,
+                note=f"{len(queries)} queries; first run {first * 1000:.0f} ms; "
+                "floor: the raw sum over the values",
+                budget_ms=500 if label == "national" else 100,
+            )
+        )
         for name, fn in (
             (
                 "reporting timeline",
                 lambda unit=unit: reporting_timeline(campaign=campaign, unit=unit),
             ),
-            ("year over year", lambda unit=unit: year_over_year(unit=unit)),
             (
                 "activities by type",
                 lambda unit=unit: activities_by_type(campaign=campaign, unit=unit),

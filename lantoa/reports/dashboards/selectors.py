@@ -1,7 +1,6 @@
 """Reads for the campaign dashboard (/tong-hop/): reporting over time, indicator totals by
 child, activities by type, year over year. Each runs a fixed number of queries."""
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,7 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantoa.campaigns.models import Campaign, Indicator
-from lantoa.core.bulk import json_rows
 from lantoa.reports.lines.selectors import LINE_ADMIN, LINE_REPORTING, line_node
 from lantoa.reports.models import (
     BUDGET_SPONSOR,
@@ -168,6 +166,7 @@ class Succession:
     here: Q  # rows whose unit lies in the subtree: weight 1
     terms: list[tuple[str, Decimal]]  # (path of a closed unit, weight), deepest first
     predecessors: list[dict]
+    unit_ids: dict[str, int]  # path → id of every term's unit
 
 
 def succession_for_unit(*, unit: Unit) -> Succession:
@@ -244,29 +243,34 @@ def succession_for_unit(*, unit: Unit) -> Succession:
             {"id": pk, "name": name, "path": path, "share": None if share == 1 else share}
         )
     return Succession(
-        here=subtree_q(unit.path, "unit__path"), terms=terms, predecessors=predecessors
+        here=subtree_q(unit.path, "unit__path"),
+        terms=terms,
+        predecessors=predecessors,
+        unit_ids={path: names[path][0] for path, _weight in terms},
     )
 
 
-def _subtree_totals(paths: list[str]) -> dict[str, dict[tuple[int, str], list[int]]]:
+def _subtree_totals(unit_ids: dict[str, int]) -> dict[str, dict[tuple[int, str], list[int]]]:
     """{path: {(campaign id, code): [value, value rows]}} of the whole administrative subtree
-    of each unit at ``paths`` in every campaign: its totals below (``AdminTotal``, shards
-    summed) and its own counted values. One query whatever the subtrees' size."""
+    of each unit (``unit_ids``: path → id) in every campaign: its totals below
+    (``AdminTotal``, shards summed) and its own counted values. One query whatever the
+    subtrees' size (the ids are written into it: ints read from the database)."""
+    by_id = {int(pk): path for path, pk in unit_ids.items()}
+    ids = ", ".join(str(pk) for pk in sorted(by_id))
     sql = (
-        "WITH t AS (SELECT u.id, u.path FROM units_unit u "  # noqa: S608 — our names
-        f"JOIN {json_rows([('path', 'text')])} ON u.path = m.path) "
-        "SELECT t.path, a.campaign_id, a.code, SUM(a.value), SUM(a.entries) "
-        "FROM reports_admintotal a JOIN t ON a.unit_id = t.id GROUP BY t.path, a.campaign_id, a.code "
+        "SELECT a.unit_id, a.campaign_id, a.code, SUM(a.value), SUM(a.entries) "  # noqa: S608
+        f"FROM reports_admintotal a WHERE a.unit_id IN ({ids}) "
+        "GROUP BY a.unit_id, a.campaign_id, a.code "
         "UNION ALL "
-        "SELECT t.path, v.campaign_id, v.indicator_code, SUM(v.value), COUNT(*) "
-        "FROM reports_reportvalue v JOIN t ON v.unit_id = t.id WHERE v.counted = %s "
-        "GROUP BY t.path, v.campaign_id, v.indicator_code"
+        "SELECT v.unit_id, v.campaign_id, v.indicator_code, SUM(v.value), COUNT(*) "
+        f"FROM reports_reportvalue v WHERE v.unit_id IN ({ids}) AND v.counted = %s "
+        "GROUP BY v.unit_id, v.campaign_id, v.indicator_code"
     )
-    totals: dict[str, dict[tuple[int, str], list[int]]] = {path: {} for path in paths}
+    totals: dict[str, dict[tuple[int, str], list[int]]] = {path: {} for path in unit_ids}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps([{"path": p} for p in sorted(set(paths))]), True])
-        for path, campaign_id, code, value, entries in cursor.fetchall():
-            cell = totals[path].setdefault((campaign_id, code), [0, 0])
+        cursor.execute(sql, [True])
+        for unit_id, campaign_id, code, value, entries in cursor.fetchall():
+            cell = totals[by_id[unit_id]].setdefault((campaign_id, code), [0, 0])
             cell[0] += int(value)
             cell[1] += int(entries)
     return totals
@@ -295,7 +299,7 @@ def year_over_year(*, unit: Unit) -> dict:
     campaigns = list(Campaign.objects.order_by("year").only("id", "year", "title"))
     succession = succession_for_unit(unit=unit)
     term_paths = [path for path, _weight in succession.terms]
-    totals = _subtree_totals([unit.path, *term_paths])
+    totals = _subtree_totals({**succession.unit_ids, unit.path: unit.pk})
     parts = [(path, weight, path) for path, weight in succession.terms]
     if not any(unit.path.startswith(path) for path in term_paths):
         parts.append((unit.path, Decimal(1), None))

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from lantoa.campaigns.models import ReportingDeadline
 from lantoa.core.bench import Row, best_of, same
 from lantoa.documents.models import Document, DocumentRecipient
+from lantoa.reports.admin_totals import admin_totals_add
 from lantoa.reports.lines.incremental import reporting_tree_update
 from lantoa.reports.lines.services import reporting_tree_on_issue
 from lantoa.reports.models import (
@@ -62,6 +63,8 @@ def _district(ctx, campaign, province) -> Unit:
         for r in reports
         for k, code in enumerate(("lop_hoc", "nguoi_hoc", "budget_state"), start=1)
     )
+    # Written in bulk, not submitted: added to the administrative subtree totals above them.
+    admin_totals_add(campaign_id=campaign.pk, path=district.path)
     began = time.perf_counter()
     reporting_tree_update(
         campaign=campaign,

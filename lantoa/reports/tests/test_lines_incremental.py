@@ -257,6 +257,7 @@ def test_two_plans_a_move_and_submissions_at_once(db):
     from django.db import connections, transaction
 
     from lantoa.accounts.models import Membership
+    from lantoa.reports.admin_totals import admin_totals_build
     from lantoa.reports.models import Report
     from lantoa.reports.services import report_save, report_submit
 
@@ -273,6 +274,7 @@ def test_two_plans_a_move_and_submissions_at_once(db):
         if report is None or report.state not in ("draft", "returned"):
             Report.objects.filter(campaign=t.campaign, unit=t[key]).delete()
             reporting_tree_build(campaign=t.campaign)
+            admin_totals_build(campaign_id=t.campaign.pk)  # the deleted report's figures
             report = Report(campaign=t.campaign, unit=t[key], version=0)
         report = report_save(
             report=report, user=user, version=report.version, values={"lop_hoc": i + 1}
