@@ -6,7 +6,8 @@ from lantoa.reports.lines.services import reporting_tree_ensure, rollup_check
 
 class Command(BaseCommand):
     help = (
-        "Đối chiếu số tổng hợp lưu trên tuyến báo cáo với số tính lại từ số liệu gốc "
+        "Đối chiếu số tổng hợp lưu trên tuyến báo cáo và theo cây hành chính với số tính lại "
+        "từ số liệu gốc "
         "(mã thoát khác 0 nếu lệch)."
     )
 
