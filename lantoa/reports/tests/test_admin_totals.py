@@ -6,7 +6,6 @@ raw sum over the values (``year_over_year_raw``) for every unit: the demo (the 2
 splits with shares, merges) and random reports, reviews, moves, closures and a
 restructuring sheet."""
 
-import io
 import random
 from datetime import date
 from decimal import Decimal
@@ -292,8 +291,7 @@ def test_a_restructuring_sheet_with_moves_inside_moves(db):
     """A sheet moves a school into a commune that it moves too, a district to the other
     province and a commune out of that district: each part leaves and joins its ancestors
     once, in every Week."""
-    from openpyxl import Workbook
-
+    from lantoa.core.tests.sheets import xlsx
     from lantoa.units.restructuring import HEADERS, units_restructure
 
     rng = random.Random(5)
@@ -301,20 +299,16 @@ def test_a_restructuring_sheet_with_moves_inside_moves(db):
     for _ in range(40):
         _report_step(rng, user, campaigns)
     _all_agree("before the sheet")
-    wb = Workbook()
-    for row in (
-        HEADERS,
-        ["S0000", "X100", "", "", ""],
-        ["S0001", "X001", "", "", ""],
-        ["X001", "H11", "", "", ""],  # with the school just moved into it
-        ["H01", "T1", "", "", ""],
-        ["X010", "H00", "", "", ""],  # out of the district moved above
-    ):
-        wb.active.append(row)
-    upload = io.BytesIO()
-    wb.save(upload)
-    upload.seek(0)
-    upload.name = "tai-cau-truc.xlsx"
+    upload = xlsx(
+        [
+            HEADERS,
+            ["S0000", "X100", "", "", ""],
+            ["S0001", "X001", "", "", ""],
+            ["X001", "H11", "", "", ""],  # with the school just moved into it
+            ["H01", "T1", "", "", ""],
+            ["X010", "H00", "", "", ""],  # out of the district moved above
+        ]
+    )
     bo = Unit.objects.get(depth=1, name="Bộ (tổng cây)")
     units_restructure(root=bo, upload=upload)
     school = Unit.objects.get(code="S0001")

@@ -333,29 +333,23 @@ def test_two_plans_a_move_and_submissions_at_once(db):
 def test_a_restructuring_sheet_updates_open_trees_once(db):
     """The sheet's moves are announced once (units.paths.units_moved, all moved units): the
     open campaign's tree equals a full rebuild afterwards."""
-    import io
 
-    from openpyxl import Workbook
-
+    from lantoa.core.tests.sheets import xlsx
     from lantoa.units.restructuring import HEADERS, units_restructure
 
     rng = random.Random(12)
     t = _world(rng)
     for key in ("th0000", "th0001", "xa010", "huyen11", "xa200", "tinh0", "tinh2", "huyen20"):
         Unit.objects.filter(pk=t[key].pk).update(code=f"K-{key}")
-    wb = Workbook()
-    for row in (
-        HEADERS,
-        ["K-th0000", "K-xa200", "", "", ""],
-        ["K-th0001", "K-xa010", "", "", ""],
-        ["K-xa010", "K-huyen20", "", "", ""],  # with the school just moved into it
-        ["K-huyen11", "K-tinh0", "", "", ""],
-    ):
-        wb.active.append(row)
-    upload = io.BytesIO()
-    wb.save(upload)
-    upload.seek(0)
-    upload.name = "tai-cau-truc.xlsx"
+    upload = xlsx(
+        [
+            HEADERS,
+            ["K-th0000", "K-xa200", "", "", ""],
+            ["K-th0001", "K-xa010", "", "", ""],
+            ["K-xa010", "K-huyen20", "", "", ""],  # with the school just moved into it
+            ["K-huyen11", "K-tinh0", "", "", ""],
+        ]
+    )
     units_restructure(root=Unit.objects.get(pk=t["bo"].pk), upload=upload)
     node = ReportingNode.objects.get(campaign=t.campaign, unit=t["th0001"])
     assert node.admin_parent_id == t["xa010"].pk

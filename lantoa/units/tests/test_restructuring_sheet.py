@@ -8,25 +8,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from lantoa.core.tests.sheets import xlsx
 from lantoa.history.models import HistoryEntry
 from lantoa.units.bench import district_build
 from lantoa.units.models import Unit, UnitKind, UnitSuccession
 from lantoa.units.restructuring import HEADERS, units_restructure
 
 pytestmark = pytest.mark.django_db
-
-
-def xlsx(rows, name="tai-cau-truc.xlsx") -> io.BytesIO:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    buffer.name = name
-    return buffer
 
 
 def url(unit, suffix="") -> str:

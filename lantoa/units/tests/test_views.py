@@ -4,8 +4,9 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from lantoa.core.tests.sheets import xlsx as sheet
 from lantoa.history.models import HistoryEntry
 from lantoa.units.models import Unit, UnitKind
 from lantoa.units.services import unit_create
@@ -132,14 +133,7 @@ def test_admin_adds_a_child_unit(demo, client_as):
 
 
 def xlsx(rows) -> io.BytesIO:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    buffer.name = "don-vi.xlsx"
-    return buffer
+    return sheet(rows, name="don-vi.xlsx")
 
 
 HEADER = ["Mã", "Tên", "Loại", "Mã đơn vị cấp trên", "Thư điện tử", "Địa chỉ", "Mã định danh"]
