@@ -241,26 +241,23 @@ class ReportingNode(models.Model):
 
 
 class ReportingTotal(models.Model):
-    """Subtree total of one code (an indicator, a budget or a completeness count) for
-    one node of a campaign's reporting tree; a node's value is the sum of its shards."""
+    """Subtree totals of one node of a campaign's reporting tree, in one row per shard:
+    ``totals`` is a JSON object {code: value} of every indicator, budget and completeness
+    count whose sum is not 0; a node's value of a code is the sum over its shards.
+
+    One row per node (not one per code) so a roll-up fetches one row per reporting child
+    and a transition writes one row per ancestor: the increment is merged into the object
+    by the database (``lines.services.totals_merge_sql``), under the row's lock."""
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     shard = models.PositiveSmallIntegerField(default=0)
-    code = models.CharField(max_length=60)
-    value = models.BigIntegerField(default=0)
+    totals = models.TextField(default="{}")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "unit", "shard", "code"], name="reporting_total_unique"
-            )
-        ]
-        # A roll-up reads every total row of the node's children: on PostgreSQL an
-        # index-only scan (the value is carried in the index; elsewhere a plain index).
-        indexes = [
-            models.Index(
-                fields=["campaign", "unit", "code"], include=["value"], name="reporting_total_read"
+                fields=["campaign", "unit", "shard"], name="reporting_total_unique_shard"
             )
         ]
 

@@ -126,11 +126,12 @@ def raw_subtree_totals(campaign_id: int, unit_id: int) -> dict[str, int]:
 
 
 def _stored_totals(campaign_id: int, unit_id: int) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for code, value in ReportingTotal.objects.filter(
-        campaign_id=campaign_id, unit_id=unit_id
-    ).values_list("code", "value"):
-        totals[code] = totals.get(code, 0) + value
+    from lantoa.reports.lines.services import stored_totals
+
+    totals = {
+        code: v
+        for (_unit, code), v in stored_totals(campaign_id=campaign_id, unit_ids=[unit_id]).items()
+    }
     keep = {COUNT_EXPECTED, COUNT_SUBMITTED}
     return {k: v for k, v in totals.items() if v and (k in keep or not k.startswith("#"))}
 

@@ -34,7 +34,7 @@ from django.db.models.expressions import RawSQL
 
 from lantoa.campaigns.models import Campaign
 from lantoa.reports.lines import services as s
-from lantoa.reports.models import ReportingNode, ReportingTotal
+from lantoa.reports.models import ReportingNode
 from lantoa.units.models import Unit
 
 TOUCH = "lantoa_line_touch"
@@ -216,9 +216,7 @@ def _apply_delta(cur, campaign: Campaign, before: dict, after: dict) -> None:
         delta[key] += value
     for key, value in before.items():
         delta[key] -= value
-    rows = [(campaign.pk, anc, 0, code, v) for (anc, code), v in delta.items() if v]
-    for start in range(0, len(rows), 2000):
-        s._upsert(rows[start : start + 2000])
+    s._upsert([(campaign.pk, anc, 0, code, v) for (anc, code), v in delta.items() if v])
     # A node that became a leaf keeps no rows (its total is its own report).
     cur.execute(
         f"DELETE FROM {s.TOTAL} WHERE campaign_id = %s AND unit_id IN ("
@@ -332,9 +330,4 @@ def tree_snapshot(campaign: Campaign) -> tuple[list, dict]:
             "due_on",
         )
     )
-    totals: dict[tuple[int, str], int] = defaultdict(int)
-    for unit_id, code, value in ReportingTotal.objects.filter(campaign=campaign).values_list(
-        "unit_id", "code", "value"
-    ):
-        totals[(unit_id, code)] += value
-    return nodes, {k: v for k, v in totals.items() if v}
+    return nodes, s.stored_totals(campaign_id=campaign.pk)

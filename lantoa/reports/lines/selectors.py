@@ -4,6 +4,7 @@ Roll-up and completeness read the totals kept on the nodes: the unit's node with
 reporting children, and one grouped sum over their (sharded) total rows — O(children).
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -172,7 +173,7 @@ def _figures(campaign: Campaign, unit: Unit, children: list) -> tuple[dict, dict
     leaf_ids = [n.unit_id for n in children if n.leaf] + [unit.pk]
     total_ids = [unit.pk, *(n.unit_id for n in children if not n.leaf)]
     sql = (
-        f"SELECT {_TOTAL}, t.unit_id, t.code, t.value FROM {TOTAL} t "  # noqa: S608
+        f"SELECT {_TOTAL}, t.unit_id, t.totals, 0 FROM {TOTAL} t "  # noqa: S608
         f"WHERE t.campaign_id = %s AND t.unit_id IN ({_in(total_ids)}) "
         f"UNION ALL SELECT {_VALUE}, v.unit_id, v.indicator_code, v.value FROM {VALUE} v "
         f"WHERE v.campaign_id = %s AND v.counted = %s AND v.unit_id IN ({_in(leaf_ids)}) "
@@ -183,11 +184,17 @@ def _figures(campaign: Campaign, unit: Unit, children: list) -> tuple[dict, dict
     totals: dict[int, dict[str, int]] = defaultdict(dict)
     values: dict[int, dict[str, int]] = defaultdict(dict)
     states: dict[int, tuple] = {}
+    loads = json.loads
     for kind, unit_id, code, v in _query(sql, params):
         if kind == _STATE:
             states[unit_id] = (code, bool(v))
-        elif kind == _TOTAL:  # shards summed here: no GROUP BY for the database to hash
-            totals[unit_id][code] = totals[unit_id].get(code, 0) + v
+        elif kind == _TOTAL:  # one row per shard (one in all below the top levels)
+            if unit_id in totals:
+                mine = totals[unit_id]
+                for c, x in loads(code).items():
+                    mine[c] = mine.get(c, 0) + x
+            else:
+                totals[unit_id] = loads(code)
         elif v:
             values[unit_id][code] = v
     totals = {u: {code: v for code, v in codes.items() if v} for u, codes in totals.items()}
@@ -249,20 +256,24 @@ def _node_with_counts(campaign: Campaign, unit: Unit) -> dict | None:
     """``unit``'s node (path, depth, leaf, expected), its own report's state and on-time flag
     and its subtree's completeness counts summed over the shards: one query."""
     sql = (
-        "SELECT n.path, n.depth, n.leaf, n.expected, r.state, r.on_time, t.code, SUM(t.value) "  # noqa: S608
+        "SELECT n.path, n.depth, n.leaf, n.expected, r.state, r.on_time, t.totals "  # noqa: S608
         f"FROM {NODE} n LEFT JOIN {REPORT} r ON r.campaign_id = n.campaign_id "
         f"AND r.unit_id = n.unit_id LEFT JOIN {TOTAL} t ON t.campaign_id = n.campaign_id "
-        f"AND t.unit_id = n.unit_id AND t.code IN ({_in(COUNT_CODES)}) "
-        "WHERE n.campaign_id = %s AND n.unit_id = %s "
-        "GROUP BY n.path, n.depth, n.leaf, n.expected, r.state, r.on_time, t.code"
+        "AND t.unit_id = n.unit_id WHERE n.campaign_id = %s AND n.unit_id = %s"
     )
-    params = [*COUNT_CODES, campaign.pk, unit.pk]
+    params = [campaign.pk, unit.pk]
     rows = _query(sql, params)
     if not rows and line_node(campaign=campaign, unit=unit) is not None:
         rows = _query(sql, params)
     if not rows:
         return None
     path, depth, leaf, expected, state, on_time = rows[0][:6]
+    totals = dict.fromkeys(COUNT_CODES, 0)
+    for *_node, text in rows:  # one row per shard
+        if text:
+            for code, value in json.loads(text).items():
+                if code in totals:
+                    totals[code] += value
     return {
         "path": path,
         "depth": depth,
@@ -270,7 +281,7 @@ def _node_with_counts(campaign: Campaign, unit: Unit) -> dict | None:
         "expected": bool(expected),
         "own_state": state or "",
         "own_on_time": on_time,
-        "totals": {code: int(total or 0) for *_node, code, total in rows if code},
+        "totals": {code: v for code, v in totals.items() if v},
     }
 
 

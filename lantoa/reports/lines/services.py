@@ -14,6 +14,7 @@ to the node's ancestors in the same transaction; ``rollup_check`` recomputes
 everything from the raw values and must agree.
 """
 
+import json
 from collections import defaultdict
 from datetime import date
 
@@ -279,13 +280,40 @@ def _max_depth(cur, campaign: Campaign) -> int:
     return cur.fetchone()[0] or 1
 
 
+def _json_object_agg(key: str, value: str) -> str:
+    """SQL aggregate building a JSON object (as text) from key and value columns."""
+    if connection.vendor == "postgresql":
+        return f"CAST(json_object_agg({key}, {value}) AS TEXT)"
+    return f"json_group_object({key}, {value})"
+
+
 def _compute_totals(cur, campaign: Campaign) -> None:
     sql, _params = _contributions_sql(_max_depth(cur, campaign))
     cur.execute(
-        f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, code, value) "  # noqa: S608
-        f"SELECT %s, x.anc, 0, x.code, SUM(x.v) FROM ({sql}) x GROUP BY x.anc, x.code",
+        f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, totals) "  # noqa: S608
+        f"SELECT %s, y.anc, 0, {_json_object_agg('y.code', 'y.s')} FROM ("
+        f"SELECT x.anc AS anc, x.code AS code, SUM(x.v) AS s FROM ({sql}) x "
+        "GROUP BY x.anc, x.code) y WHERE y.s <> 0 GROUP BY y.anc",
         [campaign.pk, campaign.pk, True, campaign.pk, True, True, campaign.pk, True],
     )
+
+
+def parse_totals(text: str | None) -> dict[str, int]:
+    """A total row's ``totals`` as {code: value}."""
+    return json.loads(text) if text else {}
+
+
+def stored_totals(*, campaign_id: int, unit_ids=None) -> dict[tuple[int, str], int]:
+    """{(unit id, code): value} of the stored node totals, shards summed, zeros left out
+    (``unit_ids``: only those nodes)."""
+    qs = ReportingTotal.objects.filter(campaign_id=campaign_id)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=list(unit_ids))
+    out: dict[tuple[int, str], int] = defaultdict(int)
+    for unit_id, text in qs.values_list("unit_id", "totals"):
+        for code, value in parse_totals(text).items():
+            out[(unit_id, code)] += value
+    return {key: v for key, v in out.items() if v}
 
 
 def computed_totals(*, campaign: Campaign) -> dict[tuple[int, str], int]:
@@ -365,19 +393,54 @@ def contribution(*, state: str, on_time, expected: bool, values: dict[str, int])
     return out
 
 
-def _upsert(rows: list[tuple]) -> None:
-    if not rows:
-        return
-    rows.sort()
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
-    flat = [x for row in rows for x in row]
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, code, value) "  # noqa: S608
-            f"VALUES {placeholders} ON CONFLICT (campaign_id, unit_id, shard, code) "
-            f"DO UPDATE SET value = {TOTAL}.value + excluded.value",
-            flat,
+def totals_merge_sql() -> str:
+    """SQL for ``ON CONFLICT … DO UPDATE SET totals = …``: the stored object plus the
+    increment (``excluded.totals``), code by code, codes summing to 0 left out. Evaluated
+    on the row as locked by the upsert, so concurrent increments all count."""
+    if connection.vendor == "postgresql":
+        return (
+            "(SELECT COALESCE(CAST(jsonb_object_agg(k, s) AS TEXT), '{}') FROM ("  # noqa: S608
+            "SELECT k, SUM(v) AS s FROM (SELECT key AS k, CAST(value AS BIGINT) AS v "
+            f"FROM jsonb_each_text(CAST({TOTAL}.totals AS JSONB)) "
+            "UNION ALL SELECT key, CAST(value AS BIGINT) "
+            "FROM jsonb_each_text(CAST(excluded.totals AS JSONB))"
+            ") a GROUP BY k) b WHERE s <> 0)"
         )
+    return (
+        "(SELECT COALESCE(json_group_object(k, s), '{}') FROM ("  # noqa: S608
+        "SELECT key AS k, SUM(value) AS s FROM ("
+        f"SELECT key, value FROM json_each({TOTAL}.totals) "
+        "UNION ALL SELECT key, value FROM json_each(excluded.totals)"
+        ") GROUP BY key) WHERE s <> 0)"
+    )
+
+
+def _upsert(rows: list[tuple]) -> None:
+    """Add (campaign, unit, shard, code, value) increments to the node totals: one row
+    per (campaign, unit, shard), in a fixed order (two transitions lock shared ancestors
+    in the same order, so they wait for each other instead of deadlocking)."""
+    grouped: dict[tuple[int, int, int], dict[str, int]] = defaultdict(dict)
+    for campaign_id, unit_id, shard, code, value in rows:
+        if value:
+            bucket = grouped[(campaign_id, unit_id, shard)]
+            bucket[code] = bucket.get(code, 0) + value
+    keys = sorted(key for key, codes in grouped.items() if any(codes.values()))
+    if not keys:
+        return
+    merge = totals_merge_sql()
+    with connection.cursor() as cur:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            flat = [
+                x for key in chunk for x in (*key, json.dumps(grouped[key], separators=(",", ":")))
+            ]
+            cur.execute(
+                f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, totals) "  # noqa: S608
+                f"VALUES {placeholders} ON CONFLICT (campaign_id, unit_id, shard) "
+                f"DO UPDATE SET totals = {merge}",
+                flat,
+            )
 
 
 NODE_UNREAD = object()  # ``node`` not given: reporting_totals_apply reads it
@@ -435,11 +498,7 @@ def rollup_check(*, campaign: Campaign) -> list[str]:
     """Differences between the node totals, and the administrative subtree totals, and a
     recomputation from the raw values."""
     expected = computed_totals(campaign=campaign)
-    stored: dict[tuple[int, str], int] = defaultdict(int)
-    for unit_id, code, value in ReportingTotal.objects.filter(campaign=campaign).values_list(
-        "unit_id", "code", "value"
-    ):
-        stored[(unit_id, code)] += value
+    stored = stored_totals(campaign_id=campaign.pk)
     problems = []
     for key in sorted(set(expected) | set(stored)):
         a, b = stored.get(key, 0), expected.get(key, 0)
