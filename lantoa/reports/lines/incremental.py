@@ -217,13 +217,6 @@ def _apply_delta(cur, campaign: Campaign, before: dict, after: dict) -> None:
     for key, value in before.items():
         delta[key] -= value
     s._upsert([(campaign.pk, anc, 0, code, v) for (anc, code), v in delta.items() if v])
-    # A node that became a leaf keeps no rows (its total is its own report).
-    cur.execute(
-        f"DELETE FROM {s.TOTAL} WHERE campaign_id = %s AND unit_id IN ("
-        f"SELECT n.unit_id FROM {s.NODE} n WHERE n.campaign_id = %s AND n.leaf "
-        f"AND n.unit_id IN (SELECT unit_id FROM {DIRTY}))",
-        [campaign.pk, campaign.pk],
-    )
 
 
 @transaction.atomic

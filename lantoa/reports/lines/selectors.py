@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+import orjson
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
@@ -128,110 +129,120 @@ class _Row:
     claimed_by: str = ""
 
 
-def _node_and_children(campaign: Campaign, unit: Unit) -> tuple[_Row | None, list[_Row]]:
-    """``unit``'s node and its reporting children in tree order: one query (the tree is
-    built on first use)."""
+def _concat(column: str) -> str:
+    """SQL aggregate joining a column's texts with commas."""
+    if connection.vendor == "postgresql":
+        return f"STRING_AGG({column}, ',')"
+    return f"GROUP_CONCAT({column}, ',')"
+
+
+def _rollup_sql() -> str:
+    """A roll-up's statement: ``unit``'s node and its reporting children, each with its unit,
+    claiming plan and total rows (one per shard, comma-joined), then the counted values of
+    ``unit``'s own report. Each part is an index lookup or range (unique key, parent
+    index), never an OR that SQLite would answer by scanning the campaign's nodes."""
     document = ReportingNode._meta.get_field("claimed_by").related_model  # the plans
-    select = (
-        "SELECT n.unit_id, n.leaf, n.expected, u.name, u.code, u.path, d.number, d.symbol "  # noqa: S608
+    node = (
+        "SELECT n.unit_id, n.leaf, n.expected, u.name, u.code, u.path, d.number, d.symbol, "  # noqa: S608
+        f"(SELECT {_concat('t.totals')} FROM {TOTAL} t "
+        "WHERE t.campaign_id = n.campaign_id AND t.unit_id = n.unit_id) "
         f"FROM {NODE} n JOIN {Unit._meta.db_table} u ON u.id = n.unit_id "
-        f"LEFT JOIN {document._meta.db_table} d ON d.id = n.claimed_by_id WHERE n.campaign_id = %s "
+        f"LEFT JOIN {document._meta.db_table} d ON d.id = n.claimed_by_id "
+        "WHERE n.campaign_id = %s "
     )
-    # Two index lookups (unique key; parent index), never an OR that SQLite answers by
-    # scanning the campaign's nodes.
-    sql = (
-        f"{select} AND n.unit_id = %s UNION ALL {select} AND n.parent_unit_id = %s AND n.path <> ''"
+    return (
+        f"{node} AND n.unit_id = %s "  # noqa: S608
+        f"UNION ALL {node} AND n.parent_unit_id = %s AND n.path <> '' "
+        "UNION ALL SELECT NULL, NULL, NULL, v.indicator_code, NULL, NULL, v.value, NULL, NULL "
+        f"FROM {VALUE} v WHERE v.campaign_id = %s AND v.unit_id = %s AND v.counted = %s"
     )
-    params = [campaign.pk, unit.pk, campaign.pk, unit.pk]
+
+
+def _rollup_read(campaign: Campaign, unit: Unit):
+    """(node, children in tree order, {unit id: totals}, the unit's own values) of ``unit``'s
+    roll-up: one query (``_rollup_sql``; the tree is built on first use)."""
+    params = [campaign.pk, unit.pk, campaign.pk, unit.pk, campaign.pk, unit.pk, True]
+    sql = _rollup_sql()
     rows = _query(sql, params)
-    if not rows and line_node(campaign=campaign, unit=unit) is not None:
+    if not any(row[0] == unit.pk for row in rows):
+        if line_node(campaign=campaign, unit=unit) is None:
+            return None, [], {}, {}
         rows = _query(sql, params)
-    nodes = [_Row(*row) for row in rows]
+    nodes: list[_Row] = []
+    own: dict[str, int] = {}
+    texts: list[str] = []
+    for unit_id, leaf, expected, name, code, path, number, symbol, text in rows:
+        if unit_id is None:  # a value of the unit's own report
+            if number:
+                own[name] = number
+            continue
+        nodes.append(_Row(unit_id, leaf, expected, name, code, path, number, symbol))
+        texts.append(text or "")
+    # Every node's total rows (one per shard; one in all below the top levels) parsed as
+    # one JSON document: one call, each code's name made once.
+    totals: dict[int, dict[str, int]] = {}
+    for n, shards in zip(nodes, orjson.loads(f"[[{'],['.join(texts)}]]"), strict=True):
+        if shards:
+            mine = shards[0]
+            for other in shards[1:]:
+                for k, x in other.items():
+                    mine[k] = mine.get(k, 0) + x
+            totals[n.unit_id] = mine
     # The plans' references ("05/SGDĐT"), formatted by the plan model once per plan.
+    document = ReportingNode._meta.get_field("claimed_by").related_model
     plans = {(n.number, n.symbol) for n in nodes if n.number is not None}
     references = {(num, sym): document(number=num, symbol=sym).reference for num, sym in plans}
     for n in nodes:
         n.claimed_by = references.get((n.number, n.symbol), "")
-    node = next((n for n in nodes if n.unit_id == unit.pk), None)
-    children = sorted((n for n in nodes if n.unit_id != unit.pk), key=lambda n: n.path)
-    return node, children
+    node = next(n for n in nodes if n.unit_id == unit.pk)
+    children = sorted((n for n in nodes if n is not node), key=lambda n: n.path)
+    return node, children, totals, own
 
 
 def _values(totals: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in totals.items() if k not in COUNT_CODES}
 
 
-_TOTAL, _VALUE, _STATE = 0, 1, 2
-
-
-def _figures(campaign: Campaign, unit: Unit, children: list) -> tuple[dict, dict]:
-    """(totals, leaves) of a roll-up in one statement: the summed total rows of ``unit`` and
-    of its children that have children, and the own report (values, state) of its leaf
-    children and of ``unit`` (leaves keep no total rows: their total is their report)."""
-    from lantoa.reports.lines.services import contribution
-
-    leaf_ids = [n.unit_id for n in children if n.leaf] + [unit.pk]
-    total_ids = [unit.pk, *(n.unit_id for n in children if not n.leaf)]
+def _totals_of(campaign: Campaign, unit_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{unit id: subtree totals} of those nodes (shards summed, zeros left out): one
+    query."""
     sql = (
-        f"SELECT {_TOTAL}, t.unit_id, t.totals, 0 FROM {TOTAL} t "  # noqa: S608
-        f"WHERE t.campaign_id = %s AND t.unit_id IN ({_in(total_ids)}) "
-        f"UNION ALL SELECT {_VALUE}, v.unit_id, v.indicator_code, v.value FROM {VALUE} v "
-        f"WHERE v.campaign_id = %s AND v.counted = %s AND v.unit_id IN ({_in(leaf_ids)}) "
-        f"UNION ALL SELECT {_STATE}, r.unit_id, r.state, CASE WHEN r.on_time THEN 1 ELSE 0 END "
-        f"FROM {REPORT} r WHERE r.campaign_id = %s AND r.unit_id IN ({_in(leaf_ids)})"
+        f"SELECT t.unit_id, t.totals FROM {TOTAL} t "  # noqa: S608
+        f"WHERE t.campaign_id = %s AND t.unit_id IN ({_in(unit_ids)})"
     )
-    params = [campaign.pk, *total_ids, campaign.pk, True, *leaf_ids, campaign.pk, *leaf_ids]
     totals: dict[int, dict[str, int]] = defaultdict(dict)
-    values: dict[int, dict[str, int]] = defaultdict(dict)
-    states: dict[int, tuple] = {}
-    loads = json.loads
-    for kind, unit_id, code, v in _query(sql, params):
-        if kind == _STATE:
-            states[unit_id] = (code, bool(v))
-        elif kind == _TOTAL:  # one row per shard (one in all below the top levels)
-            if unit_id in totals:
-                mine = totals[unit_id]
-                for c, x in loads(code).items():
-                    mine[c] = mine.get(c, 0) + x
-            else:
-                totals[unit_id] = loads(code)
-        elif v:
-            values[unit_id][code] = v
-    totals = {u: {code: v for code, v in codes.items() if v} for u, codes in totals.items()}
-    leaves = {}
-    for n in children:
-        if n.leaf:
-            state, on_time = states.get(n.unit_id, ("", None))
-            counts = contribution(state=state, on_time=on_time, expected=n.expected, values={})
-            leaves[n.unit_id] = {**values.get(n.unit_id, {}), **counts}
-    leaves[unit.pk] = dict(values.get(unit.pk, {}))
-    return totals, leaves
+    for unit_id, text in _query(sql, [campaign.pk, *unit_ids]):
+        mine = totals[unit_id]
+        for code, v in orjson.loads(text).items():
+            mine[code] = mine.get(code, 0) + v
+    return {u: {code: v for code, v in codes.items() if v} for u, codes in totals.items()}
 
 
 def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
     """Same shape as ``rollup_for_unit``, one row per reporting child (its whole reporting
-    subtree), from the node totals (leaf children: their own report). Two queries: the
-    node with its children, then their figures (``_figures``)."""
-    node, children = _node_and_children(campaign, unit)
-    empty = {"unit_id": unit.pk, "own": {}, "totals": {}, "rows": [], "line": LINE_REPORTING}
+    subtree), from the node totals (leaf children: their own report): one query
+    (``_rollup_read``)."""
+    node, children, totals, own = _rollup_read(campaign, unit)
     if node is None:
-        return empty
-    totals, leaves = _figures(campaign, unit, children)
-    own = leaves[unit.pk]
+        return {"unit_id": unit.pk, "own": {}, "totals": {}, "rows": [], "line": LINE_REPORTING}
     mine = dict(own) if node.leaf else _values(totals.get(unit.pk, {}))
     rows = []
     for child in children:
-        t = leaves[child.unit_id] if child.leaf else totals.get(child.unit_id, {})
+        # The child's totals are this read's own dict: the counts are taken out of it.
+        t = totals.pop(child.unit_id, None) or {}
+        expected, submitted = t.pop(COUNT_EXPECTED, 0), t.pop(COUNT_SUBMITTED, 0)
+        on_time = t.pop(COUNT_ON_TIME, 0)
+        t.pop(COUNT_ACCEPTED, None)
         rows.append(
             {
                 "unit_id": child.unit_id,
                 "unit_name": child.name,
                 "unit_code": child.code,
                 "unit_path": child.path,
-                "values": _values(t),
-                "expected": t.get(COUNT_EXPECTED, 0),
-                "submitted": t.get(COUNT_SUBMITTED, 0),
-                "on_time": t.get(COUNT_ON_TIME, 0),
+                "values": t,
+                "expected": expected,
+                "submitted": submitted,
+                "on_time": on_time,
                 "claimed_by": child.claimed_by,
             }
         )
@@ -376,8 +387,7 @@ def reporting_part(*, campaign: Campaign, unit: Unit) -> dict:
     if node is None:
         return {"node": None, "parent": None, "children": [], "via": [], "moves": []}
     children = list(_children(campaign, unit))
-    totals, leaves = _figures(campaign, unit, children)
-    totals.update(leaves)
+    totals = _totals_of(campaign, [unit.pk, *(c.unit_id for c in children)])
     parent = Unit.objects.filter(pk=node.parent_unit_id).only("id", "name").first()
     via = (
         ReportingNode.objects.filter(campaign=campaign, contested_by__issuer_unit=unit)

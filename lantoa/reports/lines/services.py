@@ -244,9 +244,12 @@ def _set_expected(cur, campaign: Campaign, *, only: str = "") -> None:
     )
 
 
-def _contributions_sql(max_depth: int, *, only: str = "") -> tuple[str, list]:
-    """(ancestor unit id, code, value) for every node's contribution to each ancestor
-    (``only``: SQL restricting the nodes ``n``, for the incremental update)."""
+def _contributions_sql(
+    max_depth: int, *, only: str = "", to: str = "lv.k <= n.depth"
+) -> tuple[str, list]:
+    """(ancestor unit id, code, value) for every node's contribution to each ancestor and to
+    itself (``only``: SQL restricting the nodes ``n``, for the incremental update; ``to``:
+    which levels receive it, e.g. ``lv.k = n.depth`` for the node itself only)."""
     only = f" AND {only}" if only else ""
     anc = _level_ancestor("lv.k")
     counted = ", ".join(f"'{s}'" for s in COUNTED_STATES)
@@ -255,11 +258,11 @@ def _contributions_sql(max_depth: int, *, only: str = "") -> tuple[str, list]:
         f"SELECT {anc} AS anc, rv.indicator_code AS code, rv.value AS v "  # noqa: S608
         f"FROM reports_reportvalue rv JOIN {NODE} n "
         "ON n.campaign_id = rv.campaign_id AND n.unit_id = rv.unit_id "
-        f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
+        f"JOIN ({levels}) lv ON {to} "
         f"WHERE rv.campaign_id = %s AND rv.counted = %s AND n.path <> ''{only} "
         "UNION ALL "
         f"SELECT {anc}, '{COUNT_EXPECTED}', 1 FROM {NODE} n "
-        f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
+        f"JOIN ({levels}) lv ON {to} "
         f"WHERE n.campaign_id = %s AND n.expected = %s AND n.path <> ''{only} "
         "UNION ALL "
         f"SELECT {anc}, CASE x.c WHEN 1 THEN '{COUNT_SUBMITTED}' WHEN 2 THEN '{COUNT_ON_TIME}' "
@@ -268,7 +271,7 @@ def _contributions_sql(max_depth: int, *, only: str = "") -> tuple[str, list]:
         "AND r.unit_id = n.unit_id "
         "JOIN (SELECT 1 AS c UNION ALL SELECT 2 UNION ALL SELECT 3) x "
         f"ON x.c = 1 OR (x.c = 2 AND r.on_time = %s) OR (x.c = 3 AND r.state = '{ReportState.ACCEPTED}') "
-        f"JOIN ({levels}) lv ON lv.k < n.depth OR (lv.k = n.depth AND NOT n.leaf) "
+        f"JOIN ({levels}) lv ON {to} "
         f"WHERE n.campaign_id = %s AND n.expected = %s AND n.path <> '' AND r.state IN ({counted})"
         f"{only}"
     )
@@ -280,22 +283,33 @@ def _max_depth(cur, campaign: Campaign) -> int:
     return cur.fetchone()[0] or 1
 
 
-def _json_object_agg(key: str, value: str) -> str:
+def json_object_agg(key: str, value: str) -> str:
     """SQL aggregate building a JSON object (as text) from key and value columns."""
     if connection.vendor == "postgresql":
         return f"CAST(json_object_agg({key}, {value}) AS TEXT)"
     return f"json_group_object({key}, {value})"
 
 
-def _compute_totals(cur, campaign: Campaign) -> None:
-    sql, _params = _contributions_sql(_max_depth(cur, campaign))
+def _compute_totals(cur, campaign: Campaign, **contributions) -> None:
+    sql, _params = _contributions_sql(_max_depth(cur, campaign), **contributions)
     cur.execute(
         f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, totals) "  # noqa: S608
-        f"SELECT %s, y.anc, 0, {_json_object_agg('y.code', 'y.s')} FROM ("
+        f"SELECT %s, y.anc, 0, {json_object_agg('y.code', 'y.s')} FROM ("
         f"SELECT x.anc AS anc, x.code AS code, SUM(x.v) AS s FROM ({sql}) x "
         "GROUP BY x.anc, x.code) y WHERE y.s <> 0 GROUP BY y.anc",
         [campaign.pk, campaign.pk, True, campaign.pk, True, True, campaign.pk, True],
     )
+
+
+def leaf_totals_add() -> None:
+    """Migration 0006: every campaign's leaf nodes get their total row (their own report),
+    which they did not keep before. Nothing else changes (a closed campaign's tree stays
+    as it was frozen)."""
+    for campaign in Campaign.objects.filter(
+        pk__in=ReportingNode.objects.values("campaign_id")
+    ).only("id"):
+        with connection.cursor() as cur:
+            _compute_totals(cur, campaign, only="n.leaf", to="lv.k = n.depth")
 
 
 def parse_totals(text: str | None) -> dict[str, int]:
@@ -477,8 +491,7 @@ def reporting_totals_apply(*, report, before: dict, after: dict, node=NODE_UNREA
     delta = {k: v for k, v in delta.items() if v}
     if not delta:
         return
-    # A leaf's total is its own report: only the nodes above it keep rows.
-    ancestors = node.ancestor_ids(include_self=not node.leaf)
+    ancestors = node.ancestor_ids()  # and the node itself (a leaf: its own report's row)
     shard = report.unit_id % TOTAL_SHARDS
     rows = [
         (report.campaign_id, anc, shard if level <= SHARDED_DEPTH else 0, code, value)

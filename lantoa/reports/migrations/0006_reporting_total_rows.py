@@ -1,6 +1,7 @@
 """Node totals: one row per (campaign, node, shard) holding every code as a JSON object,
 instead of one row per code (a roll-up fetches one row per reporting child; a transition
-writes one row per ancestor)."""
+writes one row per ancestor); leaf nodes keep a row too (their own report), so a roll-up
+reads every child the same way."""
 
 import json
 from collections import defaultdict
@@ -39,6 +40,13 @@ def fold(apps, schema_editor):
             )
 
 
+def leaf_rows(apps, schema_editor):
+    # Set-based, from the values and reports (raw SQL on the tables as they stand here).
+    from lantoa.reports.lines.services import leaf_totals_add
+
+    leaf_totals_add()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -72,4 +80,5 @@ class Migration(migrations.Migration):
             model_name='reportingtotal',
             constraint=models.UniqueConstraint(fields=('campaign', 'unit', 'shard'), name='reporting_total_unique_shard'),
         ),
+        migrations.RunPython(leaf_rows, migrations.RunPython.noop),
     ]

@@ -172,6 +172,44 @@ def test_totals_follow_transitions_through_the_services(db):
     assert rollup_check(campaign=t.campaign) == []
 
 
+def test_leaf_nodes_keep_their_own_report_as_their_total(db):
+    """A leaf's total row is its own report, so a roll-up reads every child the same way;
+    migration 0006 adds those rows to trees built before (``leaf_totals_add``)."""
+    from lantoa.reports.lines.services import leaf_totals_add, stored_totals
+    from lantoa.reports.models import ReportingTotal
+
+    t = build_tree()
+    _fill(t)
+    reporting_tree_build(campaign=t.campaign)
+    stored = stored_totals(campaign_id=t.campaign.pk, unit_ids=[t["a"].pk, t["b"].pk])
+    # "a" submitted (not yet accepted), "b" accepted; both expected and on time.
+    assert stored == {
+        (t["a"].pk, "lop_hoc"): 3,
+        (t["a"].pk, "nguoi_hoc"): 100,
+        (t["a"].pk, "#expected"): 1,
+        (t["a"].pk, "#submitted"): 1,
+        (t["a"].pk, "#on_time"): 1,
+        (t["b"].pk, "lop_hoc"): 5,
+        (t["b"].pk, "nguoi_hoc"): 40,
+        (t["b"].pk, "#expected"): 1,
+        (t["b"].pk, "#submitted"): 1,
+        (t["b"].pk, "#on_time"): 1,
+        (t["b"].pk, "#accepted"): 1,
+    }
+    leaves = ReportingNode.objects.filter(campaign=t.campaign, leaf=True).values("unit_id")
+    ReportingTotal.objects.filter(campaign=t.campaign, unit_id__in=leaves).delete()
+    assert rollup_check(campaign=t.campaign)  # the leaves' rows are missing
+    before = {
+        key: v
+        for key, v in stored_totals(campaign_id=t.campaign.pk).items()
+        if key[0] not in {row["unit_id"] for row in leaves}
+    }
+    leaf_totals_add()
+    assert rollup_check(campaign=t.campaign) == []
+    after = stored_totals(campaign_id=t.campaign.pk)
+    assert {k: v for k, v in after.items() if k in before} == before  # the others untouched
+
+
 def test_rollup_check_finds_a_drifted_total(db):
     from lantoa.reports.models import ReportingTotal
 
@@ -253,8 +291,8 @@ def test_rollup_reads_a_fixed_number_of_queries_as_the_tree_grows(db):
     _fill(t)
     reporting_tree_build(campaign=t.campaign)
     reads = {
-        # node with its children; their totals and the leaves' own reports (one statement)
-        "rollup": (2, lambda u: rollup_by_line(campaign=t.campaign, unit=u)),
+        # node with its children, their totals and the leaves' own reports (one statement)
+        "rollup": (1, lambda u: rollup_by_line(campaign=t.campaign, unit=u)),
         # node, own report and counts (one statement)
         "counts": (1, lambda u: completeness_by_line(campaign=t.campaign, unit=u, missing_limit=0)),
         # + one page of the missing units
