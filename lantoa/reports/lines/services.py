@@ -18,6 +18,7 @@ import json
 from collections import defaultdict
 from datetime import date
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import DateField, IntegerField, Max, Q
@@ -312,11 +313,6 @@ def leaf_totals_add() -> None:
             _compute_totals(cur, campaign, only="n.leaf", to="lv.k = n.depth")
 
 
-def parse_totals(text: str | None) -> dict[str, int]:
-    """A total row's ``totals`` as {code: value}."""
-    return json.loads(text) if text else {}
-
-
 def stored_totals(*, campaign_id: int, unit_ids=None) -> dict[tuple[int, str], int]:
     """{(unit id, code): value} of the stored node totals, shards summed, zeros left out
     (``unit_ids``: only those nodes)."""
@@ -324,8 +320,8 @@ def stored_totals(*, campaign_id: int, unit_ids=None) -> dict[tuple[int, str], i
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=list(unit_ids))
     out: dict[tuple[int, str], int] = defaultdict(int)
-    for unit_id, text in qs.values_list("unit_id", "totals"):
-        for code, value in parse_totals(text).items():
+    for unit_id, text in qs.values_list("unit_id", "totals").iterator(chunk_size=5000):
+        for code, value in orjson.loads(text).items():
             out[(unit_id, code)] += value
     return {key: v for key, v in out.items() if v}
 
