@@ -213,8 +213,7 @@ class ReportingNode(models.Model):
     )
     moved = models.BooleanField(default=False)
     expected = models.BooleanField(default=False)
-    # No unit reports to it: its subtree total is its own report (read from the values),
-    # so the ~50,000 schools and centres keep no total rows of their own.
+    # No unit reports to it: its subtree total (its total row) is its own report.
     leaf = models.BooleanField(default=True)
     due_on = models.DateField(null=True, blank=True)
 

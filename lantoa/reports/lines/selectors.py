@@ -1,10 +1,10 @@
 """Reads along a campaign's reporting tree: a fixed number of queries whatever its size.
 
-Roll-up and completeness read the totals kept on the nodes: the unit's node with its
-reporting children, and one grouped sum over their (sharded) total rows — O(children).
+Roll-up and completeness read the totals kept on the nodes (one JSON object per node and
+shard, leaves included): the unit's node with its reporting children and their total rows,
+in one statement — O(children).
 """
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -282,7 +282,7 @@ def _node_with_counts(campaign: Campaign, unit: Unit) -> dict | None:
     totals = dict.fromkeys(COUNT_CODES, 0)
     for *_node, text in rows:  # one row per shard
         if text:
-            for code, value in json.loads(text).items():
+            for code, value in orjson.loads(text).items():
                 if code in totals:
                     totals[code] += value
     return {
