@@ -109,7 +109,7 @@ def test_moving_a_unit_reindexes_its_activities(demo, django_capture_on_commit_c
 
     school = demo.units["thcs_ngoclam"]
     new_ward = demo.units["new_longbien"]
-    old_ward = Unit.objects.get(pk=school.pk).get_parent()
+    old_ward = Unit.objects.get_parent(Unit.objects.get(pk=school.pk))
     with django_capture_on_commit_callbacks(execute=True):  # the worker runs at once in tests
         unit_move(
             unit=school, new_parent=new_ward, version=school.version, user=demo.users["admin"]
