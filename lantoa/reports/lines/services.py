@@ -443,7 +443,9 @@ def _upsert(rows: list[tuple]) -> None:
             chunk = keys[start : start + 500]
             placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
             flat = [
-                x for key in chunk for x in (*key, json.dumps(grouped[key], separators=(",", ":")))
+                x
+                for key in chunk
+                for x in (*key, json.dumps({c: v for c, v in grouped[key].items() if v}))
             ]
             cur.execute(
                 f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, totals) "  # noqa: S608
@@ -468,8 +470,9 @@ def report_node(*, campaign_id: int, unit_id: int) -> ReportingNode | None:
 def reporting_totals_apply(*, report, before: dict, after: dict, node=NODE_UNREAD) -> None:
     """Add the difference between two contributions of ``report`` to its node's ancestors
     (inside the caller's transaction, which has locked the report: ``node`` may be the
-    one it read since, see ``report_node``): one statement for every ancestor and code.
-    The administrative subtree totals follow in one more (``admin_totals``)."""
+    one it read since, see ``report_node``): one statement, one row per ancestor and the
+    node itself (``_upsert``). The administrative subtree totals follow in one more
+    (``admin_totals``)."""
     admin_totals_apply(report=report, before=before, after=after)
     if node is NODE_UNREAD:
         node = report_node(campaign_id=report.campaign_id, unit_id=report.unit_id)
