@@ -136,6 +136,19 @@ def _concat(column: str) -> str:
     return f"GROUP_CONCAT({column}, ',')"
 
 
+def _shards_summed(shards: list[dict[str, int]]) -> dict[str, int]:
+    """A node's totals from its total rows (one per shard; one in all below the top
+    levels): summed code by code, codes whose shards cancel out left out. The first
+    object is reused (each read parses its own)."""
+    mine = shards[0]
+    if len(shards) == 1:
+        return mine  # a stored object holds no zeros
+    for other in shards[1:]:
+        for code, value in other.items():
+            mine[code] = mine.get(code, 0) + value
+    return {code: value for code, value in mine.items() if value}
+
+
 def _rollup_sql() -> str:
     """A roll-up's statement: ``unit``'s node and its reporting children, each with its unit,
     claiming plan and total rows (one per shard, comma-joined), then the counted values of
@@ -180,14 +193,11 @@ def _rollup_read(campaign: Campaign, unit: Unit):
         texts.append(text or "")
     # Every node's total rows (one per shard; one in all below the top levels) parsed as
     # one JSON document: one call, each code's name made once.
-    totals: dict[int, dict[str, int]] = {}
-    for n, shards in zip(nodes, orjson.loads(f"[[{'],['.join(texts)}]]"), strict=True):
-        if shards:
-            mine = shards[0]
-            for other in shards[1:]:
-                for k, x in other.items():
-                    mine[k] = mine.get(k, 0) + x
-            totals[n.unit_id] = mine
+    totals = {
+        n.unit_id: _shards_summed(shards)
+        for n, shards in zip(nodes, orjson.loads(f"[[{'],['.join(texts)}]]"), strict=True)
+        if shards
+    }
     # The plans' references ("05/SGDĐT"), formatted by the plan model once per plan.
     document = ReportingNode._meta.get_field("claimed_by").related_model
     plans = {(n.number, n.symbol) for n in nodes if n.number is not None}
@@ -210,12 +220,10 @@ def _totals_of(campaign: Campaign, unit_ids: list[int]) -> dict[int, dict[str, i
         f"SELECT t.unit_id, t.totals FROM {TOTAL} t "  # noqa: S608
         f"WHERE t.campaign_id = %s AND t.unit_id IN ({_in(unit_ids)})"
     )
-    totals: dict[int, dict[str, int]] = defaultdict(dict)
+    shards: dict[int, list[dict[str, int]]] = defaultdict(list)
     for unit_id, text in _query(sql, [campaign.pk, *unit_ids]):
-        mine = totals[unit_id]
-        for code, v in orjson.loads(text).items():
-            mine[code] = mine.get(code, 0) + v
-    return {u: {code: v for code, v in codes.items() if v} for u, codes in totals.items()}
+        shards[unit_id].append(orjson.loads(text))
+    return {u: _shards_summed(rows) for u, rows in shards.items()}
 
 
 def rollup_by_line(*, campaign: Campaign, unit: Unit) -> dict:
@@ -279,12 +287,8 @@ def _node_with_counts(campaign: Campaign, unit: Unit) -> dict | None:
     if not rows:
         return None
     path, depth, leaf, expected, state, on_time = rows[0][:6]
-    totals = dict.fromkeys(COUNT_CODES, 0)
-    for *_node, text in rows:  # one row per shard
-        if text:
-            for code, value in orjson.loads(text).items():
-                if code in totals:
-                    totals[code] += value
+    shards = [orjson.loads(text) for *_node, text in rows if text]  # one row per shard
+    summed = _shards_summed(shards) if shards else {}
     return {
         "path": path,
         "depth": depth,
@@ -292,7 +296,7 @@ def _node_with_counts(campaign: Campaign, unit: Unit) -> dict | None:
         "expected": bool(expected),
         "own_state": state or "",
         "own_on_time": on_time,
-        "totals": {code: v for code, v in totals.items() if v},
+        "totals": {code: summed[code] for code in COUNT_CODES if summed.get(code)},
     }
 
 

@@ -210,6 +210,55 @@ def test_leaf_nodes_keep_their_own_report_as_their_total(db):
     assert {k: v for k, v in after.items() if k in before} == before  # the others untouched
 
 
+def test_a_code_whose_shards_cancel_out_is_left_out_of_the_reads(db):
+    """A top-level node's total is the sum of its shards; a code that sums to 0 there (one
+    shard +3, another −3) shows neither in a roll-up nor in completeness."""
+    from lantoa.reports.models import ReportingTotal
+
+    t = build_tree()
+    _fill(t)
+    reporting_tree_build(campaign=t.campaign)
+    before = rollup_by_line(campaign=t.campaign, unit=t["bo"])
+    counts = completeness_by_line(campaign=t.campaign, unit=t["bo"], missing_limit=0)
+    ReportingTotal.objects.bulk_create(
+        [
+            ReportingTotal(
+                campaign=t.campaign, unit=t["tinh"], shard=5, totals=json.dumps({"moi": 3})
+            ),
+            ReportingTotal(
+                campaign=t.campaign,
+                unit=t["tinh"],
+                shard=6,
+                totals=json.dumps({"moi": -3, "#expected": 2, "#submitted": -2}),
+            ),
+            ReportingTotal(
+                campaign=t.campaign, unit=t["bo"], shard=7, totals=json.dumps({"#expected": -2})
+            ),
+            ReportingTotal(
+                campaign=t.campaign,
+                unit=t["bo"],
+                shard=4,
+                totals=json.dumps({"#expected": 2, "#submitted": -2, "moi": 1}),
+            ),
+            ReportingTotal(
+                campaign=t.campaign,
+                unit=t["bo"],
+                shard=3,
+                totals=json.dumps({"#submitted": 2, "moi": -1}),
+            ),
+        ]
+    )
+    after = rollup_by_line(campaign=t.campaign, unit=t["bo"])
+    row = next(r for r in after["rows"] if r["unit_id"] == t["tinh"].pk)
+    assert "moi" not in row["values"]
+    assert row["expected"] == next(
+        r["expected"] + 2 for r in before["rows"] if r["unit_id"] == t["tinh"].pk
+    )
+    assert after["totals"] == before["totals"]
+    assert completeness_by_line(campaign=t.campaign, unit=t["bo"], missing_limit=0) == counts
+    assert rollup_check(campaign=t.campaign)  # the stored rows no longer match the values
+
+
 def test_rollup_check_finds_a_drifted_total(db):
     from lantoa.reports.models import ReportingTotal
 
