@@ -11,6 +11,10 @@
 - ``LANTOA_DB_JIT``           ``1`` keeps PostgreSQL's JIT compiler on (default off: it adds
                               0.3–0.8 s of compilation to large aggregates that run in
                               milliseconds without it)
+- ``LANTOA_DB_PREPARE``       ``0`` runs the hot hand-written reads unprepared (default: each
+                              PostgreSQL session prepares them once, with a generic plan, see
+                              lantoa/core/prepared.py); set it behind a pooler in transaction
+                              mode, which shares one server session among clients
 
 Each web thread holds at most one connection per alias, so one application server needs
 ``workers × threads`` connections on the primary (plus as many on the replica), and each task
@@ -24,6 +28,11 @@ import dj_database_url
 
 PRIMARY = "default"
 REPLICA = "replica"
+
+
+def prepares_statements(environ: Mapping[str, str]) -> bool:
+    """The hot reads are prepared on PostgreSQL (``LANTOA_DB_PREPARE``, default on)."""
+    return environ.get("LANTOA_DB_PREPARE", "1") != "0"
 
 
 def _connection(url: str, environ: Mapping[str, str]) -> dict:
@@ -42,9 +51,16 @@ def _connection(url: str, environ: Mapping[str, str]) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-    elif db["ENGINE"] == "django.db.backends.postgresql" and environ.get("LANTOA_DB_JIT") != "1":
-        options = db.setdefault("OPTIONS", {})
-        options["options"] = (options.get("options", "") + " -c jit=off").strip()
+    elif db["ENGINE"] == "django.db.backends.postgresql":
+        flags = []
+        if environ.get("LANTOA_DB_JIT") != "1":
+            flags.append("-c jit=off")
+        if prepares_statements(environ):
+            # Only lantoa.core.prepared prepares statements: plan them once per session.
+            flags.append("-c plan_cache_mode=force_generic_plan")
+        if flags:
+            options = db.setdefault("OPTIONS", {})
+            options["options"] = " ".join([options.get("options", ""), *flags]).strip()
     return db
 
 

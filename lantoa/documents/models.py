@@ -187,10 +187,16 @@ class Document(TimeStamped):
 
     @property
     def reference(self) -> str:
-        """ "220/KH-UBND" once issued; "Dự thảo" before."""
-        if self.number is None:
+        """ "220/KH-UBND" once issued; "" before."""
+        return self.reference_of(self.number, self.symbol)
+
+    @staticmethod
+    def reference_of(number: int | None, symbol: str) -> str:
+        """The reference of a document numbered ``number`` with ``symbol`` ("05" for a công
+        văn without a symbol, "" before it is issued), for reads that hold only the two."""
+        if number is None:
             return ""
-        return f"{self.number:02d}/{self.symbol}" if self.symbol else f"{self.number:02d}"
+        return f"{number:02d}/{symbol}" if symbol else f"{number:02d}"
 
     @property
     def is_received(self) -> bool:

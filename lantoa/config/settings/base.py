@@ -24,7 +24,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from lantoa.config.database import REPLICA, databases_from_env
+from lantoa.config.database import REPLICA, databases_from_env, prepares_statements
 from lantoa.config.datadir import resolve_data_dir
 from lantoa.config.storage import default_storage_from_env
 
@@ -129,6 +129,8 @@ TEMPLATES = [
 
 # Primary, optional read replica, kept connections, JIT off: lantoa/config/database.py.
 DATABASES = databases_from_env(os.environ, sqlite_path=DATA_DIR / "lantoa.sqlite3")
+# The hot hand-written reads are prepared once per PostgreSQL session (lantoa/core/prepared.py).
+LANTOA_DB_PREPARE = prepares_statements(os.environ)
 # The public portal and the dashboards read from the replica when there is one, except for a
 # user who wrote in the last LANTOA_REPLICA_PIN_SECONDS (lantoa/core/dbrouting.py).
 LANTOA_READ_REPLICA = REPLICA if REPLICA in DATABASES else ""

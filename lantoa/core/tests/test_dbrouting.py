@@ -103,7 +103,13 @@ def test_database_settings_from_the_environment(tmp_path):
     for alias in ("default", "replica"):
         assert pg[alias]["CONN_MAX_AGE"] == 120
         assert pg[alias]["CONN_HEALTH_CHECKS"] is True
-        assert pg[alias]["OPTIONS"]["options"] == "-c jit=off"
+        assert pg[alias]["OPTIONS"]["options"] == (
+            "-c jit=off -c plan_cache_mode=force_generic_plan"
+        )
     assert pg["replica"]["TEST"] == {"MIRROR": "default"}
     jit = databases_from_env({**env, "LANTOA_DB_JIT": "1"}, sqlite_path=tmp_path / "x")
-    assert "options" not in jit["default"].get("OPTIONS", {})
+    assert jit["default"]["OPTIONS"]["options"] == "-c plan_cache_mode=force_generic_plan"
+    plain = databases_from_env(
+        {**env, "LANTOA_DB_JIT": "1", "LANTOA_DB_PREPARE": "0"}, sqlite_path=tmp_path / "x"
+    )
+    assert "options" not in plain["default"].get("OPTIONS", {})

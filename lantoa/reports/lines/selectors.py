@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from lantoa.campaigns.models import Campaign
+from lantoa.core import prepared
 from lantoa.reports.models import (
     COUNT_ACCEPTED,
     COUNT_CODES,
@@ -173,14 +174,17 @@ def _rollup_sql() -> str:
 
 def _rollup_read(campaign: Campaign, unit: Unit):
     """(node, children in tree order, {unit id: totals}, the unit's own values) of ``unit``'s
-    roll-up: one query (``_rollup_sql``; the tree is built on first use)."""
+    roll-up: one prepared statement (``_rollup_sql``; the tree is built on first use)."""
     params = [campaign.pk, unit.pk, campaign.pk, unit.pk, campaign.pk, unit.pk, True]
     sql = _rollup_sql()
-    rows = _query(sql, params)
+    rows = prepared.fetchall(sql, params)
     if not any(row[0] == unit.pk for row in rows):
         if line_node(campaign=campaign, unit=unit) is None:
             return None, [], {}, {}
-        rows = _query(sql, params)
+        rows = prepared.fetchall(sql, params)
+    # The plans' references ("05/SGDĐT"), formatted once per plan.
+    reference_of = ReportingNode._meta.get_field("claimed_by").related_model.reference_of
+    references: dict[tuple, str] = {}
     nodes: list[_Row] = []
     own: dict[str, int] = {}
     texts: list[str] = []
@@ -189,7 +193,12 @@ def _rollup_read(campaign: Campaign, unit: Unit):
             if number:
                 own[name] = number
             continue
-        nodes.append(_Row(unit_id, leaf, expected, name, code, path, number, symbol))
+        claimed_by = ""
+        if number is not None:
+            claimed_by = references.get((number, symbol)) or references.setdefault(
+                (number, symbol), reference_of(number, symbol)
+            )
+        nodes.append(_Row(unit_id, leaf, expected, name, code, path, number, symbol, claimed_by))
         texts.append(text or "")
     # Every node's total rows (one per shard; one in all below the top levels) parsed as
     # one JSON document: one call, each code's name made once.
@@ -198,12 +207,6 @@ def _rollup_read(campaign: Campaign, unit: Unit):
         for n, shards in zip(nodes, orjson.loads(f"[[{'],['.join(texts)}]]"), strict=True)
         if shards
     }
-    # The plans' references ("05/SGDĐT"), formatted by the plan model once per plan.
-    document = ReportingNode._meta.get_field("claimed_by").related_model
-    plans = {(n.number, n.symbol) for n in nodes if n.number is not None}
-    references = {(num, sym): document(number=num, symbol=sym).reference for num, sym in plans}
-    for n in nodes:
-        n.claimed_by = references.get((n.number, n.symbol), "")
     node = next(n for n in nodes if n.unit_id == unit.pk)
     children = sorted((n for n in nodes if n is not node), key=lambda n: n.path)
     return node, children, totals, own
@@ -281,9 +284,9 @@ def _node_with_counts(campaign: Campaign, unit: Unit) -> dict | None:
         "AND t.unit_id = n.unit_id WHERE n.campaign_id = %s AND n.unit_id = %s"
     )
     params = [campaign.pk, unit.pk]
-    rows = _query(sql, params)
+    rows = prepared.fetchall(sql, params)
     if not rows and line_node(campaign=campaign, unit=unit) is not None:
-        rows = _query(sql, params)
+        rows = prepared.fetchall(sql, params)
     if not rows:
         return None
     path, depth, leaf, expected, state, on_time = rows[0][:6]
