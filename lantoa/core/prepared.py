@@ -30,7 +30,13 @@ _prepared: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictio
 
 def prepares(alias: str = "default") -> bool:
     """Statements on this database are prepared (PostgreSQL, unless switched off)."""
-    return settings.LANTOA_DB_PREPARE and connections[alias].vendor == "postgresql"
+    connection = connections[alias]
+    return (
+        settings.LANTOA_DB_PREPARE
+        and connection.vendor == "postgresql"
+        # Server-side binding cursors take one command per execute (and prepare on their own).
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
 
 
 def _numbered(sql: str) -> tuple[str, int]:

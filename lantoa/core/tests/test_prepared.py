@@ -110,3 +110,8 @@ def test_switched_off_or_on_sqlite_the_statement_runs_as_it_is(tree):
 
 def test_the_setting_follows_the_database(settings):
     assert prepared.prepares() == (connection.vendor == "postgresql" and settings.LANTOA_DB_PREPARE)
+
+
+def test_not_prepared_on_server_side_binding_connections(db, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"server_side_binding": True})
+    assert not prepared.prepares()
