@@ -17,6 +17,7 @@ transaction mode, which hands one server session to many clients and so loses pr
 statements), the statement runs as it is.
 """
 
+import functools
 import hashlib
 import weakref
 
@@ -53,6 +54,13 @@ def statement_name(sql: str) -> str:
     return "lantoa_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=64)
+def _statement(sql: str) -> tuple[str, str, int]:
+    """(name, numbered text, placeholder count) of ``sql``: worked out once per process, not
+    on every run of a hot read."""
+    return statement_name(sql), *_numbered(sql)
+
+
 def fetchall(sql: str, params: list, *, using: str = "default") -> list[tuple]:
     """Rows of ``sql`` (``%s`` placeholders) with ``params``: one round trip, prepared on
     PostgreSQL the first time this session runs it."""
@@ -61,8 +69,7 @@ def fetchall(sql: str, params: list, *, using: str = "default") -> list[tuple]:
         if not prepares(using):
             cursor.execute(sql, params)
             return cursor.fetchall()
-        name = statement_name(sql)
-        numbered, count = _numbered(sql)
+        name, numbered, count = _statement(sql)
         if count != len(params):
             raise ValueError(f"{count} placeholders, {len(params)} parameters.")
         run = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"

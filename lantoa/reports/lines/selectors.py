@@ -125,9 +125,7 @@ class _Row:
     name: str
     code: str | None
     path: str
-    number: int | None  # of the plan that claimed it
-    symbol: str | None
-    claimed_by: str = ""
+    claimed_by: str  # the reference of the plan that claimed it, "" when none did
 
 
 def _concat(column: str) -> str:
@@ -182,9 +180,8 @@ def _rollup_read(campaign: Campaign, unit: Unit):
         if line_node(campaign=campaign, unit=unit) is None:
             return None, [], {}, {}
         rows = prepared.fetchall(sql, params)
-    # The plans' references ("05/SGDĐT"), formatted once per plan.
+    # The claiming plans' references ("05/SGDĐT"), from their number and symbol.
     reference_of = ReportingNode._meta.get_field("claimed_by").related_model.reference_of
-    references: dict[tuple, str] = {}
     nodes: list[_Row] = []
     own: dict[str, int] = {}
     texts: list[str] = []
@@ -193,12 +190,8 @@ def _rollup_read(campaign: Campaign, unit: Unit):
             if number:
                 own[name] = number
             continue
-        claimed_by = ""
-        if number is not None:
-            claimed_by = references.get((number, symbol)) or references.setdefault(
-                (number, symbol), reference_of(number, symbol)
-            )
-        nodes.append(_Row(unit_id, leaf, expected, name, code, path, number, symbol, claimed_by))
+        claimed_by = reference_of(number, symbol)
+        nodes.append(_Row(unit_id, leaf, expected, name, code, path, claimed_by))
         texts.append(text or "")
     # Every node's total rows (one per shard; one in all below the top levels) parsed as
     # one JSON document: one call, each code's name made once.
