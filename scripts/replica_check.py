@@ -11,14 +11,20 @@ services, then over Django's test client:
    citizen's next pages are read from the primary (read-your-writes: the registration code
    page, places left 29/30) while another visitor still reads the stale replica (30/30);
 3. once replay resumes, every visitor sees 29/30; the registration exists once, on the
-   primary.
+   primary;
+4. on the demo world, the Sở GDĐT Hà Nội's roll-up and completeness (API and pages) and
+   its dashboard read every table from the replica, the hand-written roll-up statements
+   included (only who is asking comes from the primary), and answer exactly what the
+   primary answers.
 
 Exits non-zero on the first failure. Used by lantoa/core/tests/test_replica_postgres.py,
 which starts the two clusters; an operator can run it against a staging pair (it writes a
-campaign year 2099 and one activity: use a scratch database).
+demo world, a campaign year 2099 and one activity: use a scratch database).
 """
 
+import difflib
 import os
+import re
 import sys
 import time
 from datetime import timedelta
@@ -75,20 +81,122 @@ def page(client, path):
     return response, len(primary), len(replica)
 
 
+# Who is asking is read from the primary, before the route is known (the session, the user
+# and their memberships: a withdrawn membership takes effect at once).
+WHO_IS_ASKING = ('FROM "django_session"', 'FROM "accounts_user"', 'FROM "accounts_membership"')
+
+
+def _who_is_asking(sql: str) -> bool:
+    return any(table in sql for table in WHO_IS_ASKING)
+
+
+def only_who_is_asking(queries) -> bool:
+    """Every query captured on the primary reads who is asking."""
+    return all(_who_is_asking(q["sql"]) for q in queries)
+
+
+def elsewhere(queries) -> str:
+    """The other queries on the primary, shown when a check fails."""
+    others = [q["sql"][:300] for q in queries if not _who_is_asking(q["sql"])]
+    return "".join(f"\n        on the primary: {sql}" for sql in others)
+
+
+def page_difference(a, b) -> str:
+    """How two responses' pages differ (their per-request tokens aside), "" when alike."""
+
+    def text(response):
+        html = response.content.decode()
+        html = re.sub(r'(csrfmiddlewaretoken" value=|nonce=)"[^"]*"', "", html)
+        return re.sub(r'"X-CSRFToken": "[^"]*"', "", html).splitlines()
+
+    return "".join(f"\n        {line}" for line in difflib.unified_diff(text(a), text(b), n=0))
+
+
+def office_reads_the_replica():
+    """The roll-up routes of an office read from the replica, hand-written statements
+    included, and answer what the primary answers."""
+    from django.urls import reverse
+
+    from lantoa.core.dbrouting import PIN_COOKIE
+    from lantoa.demo.world import load_world
+
+    world = load_world()
+    campaign, so, bo = world.campaigns[2023], world.units["so_hanoi"], world.units["bo"]
+    api = f"/api/v1/campaigns/{campaign.pk}"
+
+    def login(username, *, pin=False):
+        client = Client()
+        client.force_login(world.users[username])
+        if pin:  # pinned to the primary, as just after a write
+            client.cookies[PIN_COOKIE] = f"{time.time() + 600:.3f}"
+        return client
+
+    office = login("so.hanoi")
+    for who, what, path, figures in (
+        ("so.hanoi", "API roll-up", f"{api}/rollup?unit={so.pk}", lambda b: b["rows"]),
+        ("so.hanoi", "API completeness", f"{api}/completeness?unit={so.pk}", lambda b: b["submitted"]),
+        ("bo.gddt", "API roll-up, administrative line", f"{api}/rollup?unit={bo.pk}&line=admin",
+         lambda b: b["rows"] and b["totals"]),
+    ):  # fmt: skip
+        client = login(who)
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(connections["replica"]) as replica,
+        ):
+            response = client.get(path)
+        check(response.status_code == 200, f"{who}: {what} 200")
+        check(
+            len(replica) > 0 and only_who_is_asking(primary),
+            f"{who}: {what} read from the replica ({len(replica)} queries; "
+            f"{len(primary)} on the primary: who is asking){elsewhere(primary)}",
+        )
+        check(bool(figures(response.json())), f"{who}: {what} holds the demo's figures")
+        on_primary = login(who, pin=True).get(path)
+        check(response.json() == on_primary.json(), f"{who}: {what} equals the primary's answer")
+        if what == "API completeness":
+            completeness_body = response.json()
+    long_bien = world.units["pgd_longbien"].name
+    submitted = completeness_body["submitted"]
+    for what, path, shown in (
+        ("roll-up page", reverse("reports:rollup", args=[campaign.pk, so.pk]), long_bien),
+        (
+            "completeness page",
+            reverse("reports:completeness", args=[campaign.pk, so.pk]),
+            f'<p class="big" id="c-submitted">{submitted} (',
+        ),
+        ("dashboard", reverse("dashboards:campaign") + f"?campaign={campaign.pk}", long_bien),
+    ):
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(connections["replica"]) as replica,
+        ):
+            response = office.get(path)
+        check(response.status_code == 200, f"office: {what} 200")
+        check(
+            len(replica) > 0 and only_who_is_asking(primary),
+            f"office: {what} read from the replica ({len(replica)} queries; "
+            f"{len(primary)} on the primary: who is asking){elsewhere(primary)}",
+        )
+        check(shown in response.content.decode(), f"office: the {what} shows {shown}")
+        on_primary = login("so.hanoi", pin=True).get(path)
+        difference = page_difference(response, on_primary)
+        check(not difference, f"office: the {what} equals the primary's page{difference}")
+
+
 def main():
     from django.conf import settings
 
     check(settings.LANTOA_READ_REPLICA == "replica", "DATABASE_REPLICA_URL configures the replica")
     call_command("migrate", verbosity=0)
     check(on_replica("SELECT pg_is_in_recovery()") is True, "the replica is a standby")
+    call_command("demo", verbosity=0)
 
     from lantoa.activities.models import Activity, Registration
     from lantoa.campaigns.models import ActivityType
     from lantoa.campaigns.services import campaign_create
-    from lantoa.units.models import UnitKind
-    from lantoa.units.services import unit_create
+    from lantoa.demo.world import load_world
 
-    root = unit_create(parent=None, name="Bộ Giáo dục và Đào tạo", kind=UnitKind.BO_GDDT)
+    root = load_world().units["bo"]
     today = timezone.localdate()
     campaign = campaign_create(
         year=2099,
@@ -151,6 +259,7 @@ def main():
     check(b"29 / 30" in response.content and replica > 0, "visitor: replica caught up, 29 / 30")
     count = Registration.objects.using("default").filter(activity=activity).count()
     check(count == 1, "one registration, stored on the primary")
+    office_reads_the_replica()
     print("replica check: all passed")
 
 

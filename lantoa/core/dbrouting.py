@@ -10,7 +10,9 @@ cookie pinning that browser to the primary for ``LANTOA_REPLICA_PIN_SECONDS`` (d
 streaming replication lags by milliseconds), so an office that has just submitted a report
 sees it on the dashboard at once. Within one request, the first write also sends every
 later read of that request to the primary. Sessions and login throttling are always read
-from the primary.
+from the primary, and so is who is asking (the user and memberships are loaded before the
+view is resolved). Hand-written reads ask ``router.db_for_read`` for their alias, as the
+ORM does.
 
 The decision is kept in a context variable per request (one per gunicorn thread), set by
 :class:`ReplicaRoutingMiddleware` and read by :class:`ReplicaRouter`.

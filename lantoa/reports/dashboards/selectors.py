@@ -8,7 +8,7 @@ from functools import reduce
 from operator import or_
 
 from django.apps import apps
-from django.db import connection
+from django.db import connections, router
 from django.db.models import (
     Case,
     Count,
@@ -32,6 +32,7 @@ from lantoa.reports.models import (
     BUDGET_SPONSOR,
     BUDGET_STATE,
     COUNTED_STATES,
+    AdminTotal,
     Report,
     ReportingNode,
     ReportValue,
@@ -267,7 +268,7 @@ def _subtree_totals(unit_ids: dict[str, int]) -> dict[str, dict[tuple[int, str],
         "GROUP BY v.unit_id, v.campaign_id, v.indicator_code"
     )
     totals: dict[str, dict[tuple[int, str], list[int]]] = {path: {} for path in unit_ids}
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(AdminTotal)].cursor() as cursor:
         cursor.execute(sql, [True])
         for unit_id, campaign_id, code, value, entries in cursor.fetchall():
             cell = totals[by_id[unit_id]].setdefault((campaign_id, code), [0, 0])

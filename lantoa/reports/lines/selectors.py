@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import orjson
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Exists, OuterRef, Q
 
 from lantoa.campaigns.models import Campaign
@@ -96,8 +96,15 @@ REPORT = Report._meta.db_table
 VALUE = ReportValue._meta.db_table
 
 
+def _reads_from() -> str:
+    """The database these hand-written reads go to: where the router sends the ORM's reads
+    of the same tables now (the replica on its routes, the primary once the request wrote,
+    e.g. a tree built on first use)."""
+    return router.db_for_read(ReportingNode)
+
+
 def _query(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with connections[_reads_from()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -175,11 +182,11 @@ def _rollup_read(campaign: Campaign, unit: Unit):
     roll-up: one prepared statement (``_rollup_sql``; the tree is built on first use)."""
     params = [campaign.pk, unit.pk, campaign.pk, unit.pk, campaign.pk, unit.pk, True]
     sql = _rollup_sql()
-    rows = prepared.fetchall(sql, params)
+    rows = prepared.fetchall(sql, params, using=_reads_from())
     if not any(row[0] == unit.pk for row in rows):
         if line_node(campaign=campaign, unit=unit) is None:
             return None, [], {}, {}
-        rows = prepared.fetchall(sql, params)
+        rows = prepared.fetchall(sql, params, using=_reads_from())
     # The claiming plans' references ("05/SGDĐT"), from their number and symbol.
     reference_of = ReportingNode._meta.get_field("claimed_by").related_model.reference_of
     nodes: list[_Row] = []
@@ -277,9 +284,9 @@ def _node_with_counts(campaign: Campaign, unit: Unit) -> dict | None:
         "AND t.unit_id = n.unit_id WHERE n.campaign_id = %s AND n.unit_id = %s"
     )
     params = [campaign.pk, unit.pk]
-    rows = prepared.fetchall(sql, params)
+    rows = prepared.fetchall(sql, params, using=_reads_from())
     if not rows and line_node(campaign=campaign, unit=unit) is not None:
-        rows = prepared.fetchall(sql, params)
+        rows = prepared.fetchall(sql, params, using=_reads_from())
     if not rows:
         return None
     path, depth, leaf, expected, state, on_time = rows[0][:6]
