@@ -11,6 +11,7 @@ from operator import or_
 from django.db.models import F, Q
 
 from lantoa.accounts.models import ROLE_RANK, Membership, Role
+from lantoa.core import prepared
 from lantoa.core.errors import NotFound
 from lantoa.units.models import Unit, subtree_q
 
@@ -33,12 +34,9 @@ def memberships_for_user(user) -> list[Membership]:
     return cached
 
 
-def memberships_for_token(*, digest: str, now) -> list[Membership]:
-    """The active memberships of the active user holding the valid token ``digest``, with
-    the user and the units, in one query (the API's every request); each row carries the
-    token's ``token_id``, ``token_expires_at`` and ``token_last_used_at``, and the user
-    keeps the list for ``memberships_for_user``. Empty for a user without one."""
-    rows = list(
+@prepared.compiled
+def _memberships_for_token(digest: str, now):
+    return (
         Membership.objects.filter(
             is_active=True,
             user__is_active=True,
@@ -53,6 +51,15 @@ def memberships_for_token(*, digest: str, now) -> list[Membership]:
         )
         .order_by()
     )
+
+
+def memberships_for_token(*, digest: str, now) -> list[Membership]:
+    """The active memberships of the active user holding the valid token ``digest``, with
+    the user and the units, in one query (the API's every request: compiled once and
+    prepared, ``prepared.compiled``); each row carries the token's ``token_id``,
+    ``token_expires_at`` and ``token_last_used_at``, and the user keeps the list for
+    ``memberships_for_user``. Empty for a user without one."""
+    rows = _memberships_for_token(digest, now)
     if rows:
         user = rows[0].user
         for m in rows:

@@ -11,18 +11,25 @@ not re-planned for its first five runs as PostgreSQL would by default. Django it
 prepares nothing (its cursors bind parameters on the client), so the setting reaches only
 the statements run here.
 
+``compiled`` does the same for the API's hot ORM lookups by key (the token and its
+memberships, a report with its campaign and unit, a tree node): the queryset is built and
+compiled once per process, run prepared, and its rows become the instances the queryset
+would give. Django's compiler cost about 0.8 ms of CPU per lookup and PostgreSQL's planner
+0.3–0.5 ms; compiled and prepared, such a lookup takes 0.2 ms of CPU and 0.3 ms in all.
+
 Only statements whose plan does not depend on the values belong here: equality on keys,
 a fixed number of parameters. On SQLite, or with ``LANTOA_DB_PREPARE=0`` (a pooler in
 transaction mode, which hands one server session to many clients and so loses prepared
 statements), the statement runs as it is.
 """
 
+import datetime
 import functools
 import hashlib
 import weakref
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, router
 
 # The statements prepared on each open database session (keyed by the driver's connection,
 # so a reconnect starts afresh).
@@ -82,3 +89,112 @@ def fetchall(sql: str, params: list, *, using: str = "default") -> list[tuple]:
         done.add(name)
         cursor.nextset()  # past PREPARE's empty result, to EXECUTE's rows
         return cursor.fetchall()
+
+
+# --- ORM queries compiled once -------------------------------------------------------------
+
+
+class _Slot:
+    """Where a call's argument goes among a compiled statement's parameters."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+def _sentinel(index: int, value):
+    """A value of ``value``'s type that no real argument takes, found back among the
+    compiled parameters to learn where argument ``index`` goes."""
+    if isinstance(value, bool):
+        raise TypeError("A compiled query takes no bool argument: write it into the query.")
+    if isinstance(value, int):
+        return -987_654_000 - index
+    if isinstance(value, str):
+        return f"\x01lantoa-argument-{index}\x01"
+    if isinstance(value, datetime.datetime):
+        return datetime.datetime(1901, 1, 1, 0, 0, index, tzinfo=datetime.UTC)
+    raise TypeError(f"A compiled query takes int, str or datetime arguments, not {type(value)}.")
+
+
+class _Plan:
+    """One query compiled for one database: its SQL, where the arguments go among its
+    parameters, and the compiler that knows how to turn its rows into instances."""
+
+    def __init__(self, queryset, sentinels: list, using: str):
+        self.using = using
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()  # also fills select, klass_info, annotation_col_map
+        self.sql, self.compiler = sql, compiler
+        self.params: list = []
+        found = set()
+        for param in params:
+            index = next(
+                (i for i, s in enumerate(sentinels) if type(param) is type(s) and param == s),
+                None,
+            )
+            if index is None:
+                self.params.append(param)
+            else:
+                self.params.append(_Slot(index))
+                found.add(index)
+        if found != set(range(len(sentinels))):
+            raise ValueError(
+                "A compiled query's arguments must reach its SQL unchanged (plain lookups)."
+            )
+        from django.db.models.query import get_related_populators
+
+        klass_info = compiler.klass_info
+        self.model = klass_info["model"]
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.model_columns = slice(start, end)
+        self.init_list = [column[0].target.attname for column in compiler.select[start:end]]
+        self.related_populators = get_related_populators(klass_info, compiler.select, using)
+        self.annotations = list(compiler.annotation_col_map.items())
+
+    def run(self, args: tuple) -> list:
+        params = [args[p.index] if isinstance(p, _Slot) else p for p in self.params]
+        rows = fetchall(self.sql, params, using=self.using)
+        objects = []
+        for row in self.compiler.results_iter(results=[rows]):
+            obj = self.model.from_db(self.using, self.init_list, row[self.model_columns])
+            for populator in self.related_populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+
+def compiled(build):
+    """Decorator for a hot ORM lookup by key: ``build(*args)`` returns a queryset (model
+    instances, ``select_related`` and annotations allowed) whose lookups take ``args``
+    (int, str or aware datetime) as they are; the decorated function returns its
+    instances as a list.
+
+    On PostgreSQL (``prepares()``) the queryset is built and compiled once per process and
+    database, then run with ``fetchall``: prepared once per session, so neither Django's
+    compiler nor PostgreSQL's planner runs on every request; the rows become instances as
+    the queryset's own would (converters, related objects, annotations). Elsewhere it runs
+    as a queryset. Without ``using``, the router chooses the database, as for the queryset."""
+    plans: dict[str, _Plan] = {}
+    models: list = []  # the queryset's model, once known (to ask the router)
+
+    @functools.wraps(build)
+    def run(*args, using: str | None = None):
+        queryset = None
+        if using is None:
+            if not models:
+                queryset = build(*args)
+                models.append(queryset.model)
+            using = router.db_for_read(models[0])
+        if not prepares(using):
+            return list((queryset if queryset is not None else build(*args)).using(using))
+        plan = plans.get(using)
+        if plan is None:
+            sentinels = [_sentinel(i, value) for i, value in enumerate(args)]
+            plan = plans[using] = _Plan(build(*sentinels), sentinels, using)
+        return plan.run(args)
+
+    run.plans = plans
+    return run

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from lantoa.accounts.models import ROLE_RANK, Membership, Role
 from lantoa.campaigns.models import Campaign, ReportingDeadline
+from lantoa.core import prepared
 from lantoa.core.errors import PermissionDeniedError
 from lantoa.history.services import history_record
 from lantoa.notifications.emails import Draft, emails_queue
@@ -40,6 +41,15 @@ def _recipients(units_q: Q, min_role: str):
         .select_related("user", "unit")
         .order_by("unit_id", "user_id")
     )
+
+
+def _parent_recipients_of(min_role: str):
+    return prepared.compiled(lambda path: _recipients(Q(unit__path=path), min_role))
+
+
+# The recipients above a unit, for each least role: compiled once (``prepared.compiled``),
+# as a submission notifies them.
+_PARENT_RECIPIENTS = {role: _parent_recipients_of(role) for role in ROLE_RANK}
 
 
 def unit_recipients(units: Iterable[Unit], *, min_role: str = Role.EDITOR):
@@ -88,7 +98,7 @@ def notify_parent(
     only, not the unit's own address), found by path in the recipients' query."""
     if unit.depth <= 1:
         return []
-    recipients = list(_recipients(Q(unit__path=unit.path[: -Unit.steplen]), min_role))
+    recipients = _PARENT_RECIPIENTS[min_role](unit.path[: -Unit.steplen])
     parents = list({m.unit_id: m.unit for m in recipients}.values())
     return _deliver(
         units=parents, recipients=recipients, kind=kind, title=title, body=body, url=url

@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce, Substr
 from lantoa.accounts.selectors import scope_q
 from lantoa.campaigns.models import Campaign, Indicator, ReportingDeadline
 from lantoa.campaigns.selectors import campaign_get
+from lantoa.core import prepared
 from lantoa.core.errors import NotFound
 from lantoa.core.uploads import Download
 from lantoa.reports.models import (
@@ -45,7 +46,6 @@ from lantoa.reports.models import (
     ReportState,
     ReportValue,
     ReportVersion,
-    first_of,
 )
 from lantoa.units.models import Unit, subtree_q
 
@@ -311,10 +311,9 @@ def _stored_values_sql() -> RawSQL:
     )
 
 
-def _report_read(campaign_id: int, unit_id: int) -> Report | None:
-    """The report with its campaign, unit, stored values, whether it has evidence and
-    whether the campaign's reporting tree has its node: one query."""
-    return first_of(
+@prepared.compiled
+def _report_read_query(campaign_id: int, unit_id: int):
+    return (
         Report.objects.select_related("campaign", "unit")
         .filter(campaign_id=campaign_id, unit_id=unit_id)
         .annotate(
@@ -322,7 +321,15 @@ def _report_read(campaign_id: int, unit_id: int) -> Report | None:
             has_evidence=RawSQL(_HAS_EVIDENCE, [], output_field=BooleanField()),  # noqa: S611
             line_ready=RawSQL(_LINE_READY, [], output_field=BooleanField()),  # noqa: S611
         )
+        .order_by()[:1]
     )
+
+
+def _report_read(campaign_id: int, unit_id: int) -> Report | None:
+    """The report with its campaign, unit, stored values, whether it has evidence and
+    whether the campaign's reporting tree has its node: one query (compiled once and
+    prepared, ``prepared.compiled``)."""
+    return next(iter(_report_read_query(campaign_id, unit_id)), None)
 
 
 def report_get_for_user(user, campaign_id, unit_id) -> Report:
@@ -349,16 +356,21 @@ def report_get_for_user(user, campaign_id, unit_id) -> Report:
     return report
 
 
+@prepared.compiled
+def _node_read_query(campaign_id: int, unit_id: int):
+    return (
+        ReportingNode.objects.select_related("campaign", "unit")
+        .filter(campaign_id=campaign_id, unit_id=unit_id)
+        .order_by()[:1]
+    )
+
+
 def _report_new(user, campaign_id: int, unit_id: int) -> Report:
     """The unsaved draft of a unit that has no report yet; its campaign and unit come with
     the unit's node of the reporting tree in one query (without a node: one by one)."""
     from lantoa.reports.permissions import can_see_unit_reports
 
-    node = first_of(
-        ReportingNode.objects.select_related("campaign", "unit").filter(
-            campaign_id=campaign_id, unit_id=unit_id
-        )
-    )
+    node = next(iter(_node_read_query(campaign_id, unit_id)), None)
     if node is None:
         campaign = campaign_get(campaign_id)
         unit = report_unit_get_for_user(user, campaign, unit_id)

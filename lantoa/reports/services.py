@@ -18,6 +18,7 @@ from lantoa.accounts.models import Role
 from lantoa.campaigns.models import Campaign, Indicator, IndicatorRule, UnitOfMeasure
 from lantoa.campaigns.permissions import can_edit_indicator_set
 from lantoa.campaigns.selectors import indicator_set
+from lantoa.core import prepared
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
@@ -179,9 +180,8 @@ def _lock(report: Report) -> Report:
         sql = _LOCK_SQL.format(tree=f", {tree}(%s, CAST(r.campaign_id AS integer))")
         sql += " FOR SHARE OF c, u FOR UPDATE OF r" if shared else " FOR UPDATE OF c, u, r"
         params = [TREE_LOCK, report.pk]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        row = cur.fetchone()
+    rows = prepared.fetchall(sql, params)  # by key: prepared once per session
+    row = rows[0] if rows else None
     seen = (report.version, report.state, report.unit.path, report.unit.version)
     if row is not None and tuple(row[:4]) == seen and "campaign" in report._state.fields_cache:
         return report

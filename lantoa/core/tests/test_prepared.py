@@ -1,10 +1,15 @@
 """The hot reads' prepared statements: prepared once per PostgreSQL session in the round trip
 of their first run, planned once (generic plan), the same rows as the plain statement;
-run as they are on SQLite and when switched off."""
+run as they are on SQLite and when switched off. ORM lookups compiled once: the same
+instances as their queryset."""
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
 
 from lantoa.core import prepared
 from lantoa.units.models import Unit
@@ -115,3 +120,81 @@ def test_the_setting_follows_the_database(settings):
 def test_not_prepared_on_server_side_binding_connections(db, monkeypatch):
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"server_side_binding": True})
     assert not prepared.prepares()
+
+
+# --- ORM queries compiled once ---------------------------------------------------------------
+
+
+@prepared.compiled
+def _units_of_kind(kind: str, since):
+    return (
+        Unit.objects.filter(kind=kind, created_at__gte=since, valid_to__isnull=True)
+        .select_related("successor")
+        .annotate(below=F("depth") + 1)
+        .order_by("path")
+    )
+
+
+@prepared.compiled
+def _unit_names(pk: int):
+    return Unit.objects.filter(pk=pk).only("name", "path").order_by()
+
+
+def _seen(units) -> list[tuple]:
+    return [(u.pk, u.name, u.below, u.successor_id, u.created_at, u.depth) for u in units]
+
+
+def test_a_compiled_query_gives_the_querysets_instances(tree):
+    _root, so, schools = tree
+    since = timezone.now() - timedelta(hours=1)
+    got = _units_of_kind("truong_thcs", since)
+    assert _seen(got) == _seen(_units_of_kind.__wrapped__("truong_thcs", since))
+    assert [u.pk for u in got] == [s.pk for s in schools]
+    assert got[0].below == so.depth + 2 and got[0]._state.db == "default"
+    assert _units_of_kind("truong_thcs", timezone.now() + timedelta(hours=1)) == []
+    assert [u.name for u in _units_of_kind("so_gddt", since)] == ["Sở GDĐT Hà Nội"]
+    # Deferred fields load on access, as the queryset's would.
+    (unit,) = _unit_names(so.pk)
+    assert unit.get_deferred_fields() >= {"kind", "code"}
+    assert (unit.name, unit.path, unit.kind) == ("Sở GDĐT Hà Nội", so.path, "so_gddt")
+
+
+@ON_POSTGRESQL
+def test_compiled_once_then_prepared_and_executed(transactional_db, tree):
+    _root, so, schools = tree
+    connection.close()
+    with CaptureQueriesContext(connection) as queries:
+        (first,) = _unit_names(schools[0].pk)
+    with CaptureQueriesContext(connection) as again:
+        (second,) = _unit_names(schools[1].pk)
+    name = prepared.statement_name(_unit_names.plans["default"].sql)
+    assert len(queries) == 1 and queries[0]["sql"].startswith(f"PREPARE {name} AS SELECT")
+    assert [q["sql"] for q in again] == [f"EXECUTE {name}({schools[1].pk})"]
+    assert (first.name, second.name) == ("Trường THCS số 1", "Trường THCS số 2")
+    Unit.objects.filter(pk=schools[1].pk).update(name="Trường THCS Ngọc Lâm")
+    assert _unit_names(schools[1].pk)[0].name == "Trường THCS Ngọc Lâm"  # rows, not a cache
+
+
+@ON_POSTGRESQL
+def test_a_compiled_query_refuses_arguments_that_do_not_reach_its_sql_as_they_are(tree):
+    @prepared.compiled
+    def by_part_of_name(part: str):
+        return Unit.objects.filter(name__icontains=part)  # becomes '%part%'
+
+    @prepared.compiled
+    def by_flag(active: bool):
+        return Unit.objects.filter(valid_to__isnull=active)
+
+    with pytest.raises(ValueError, match="unchanged"):
+        by_part_of_name("THCS")
+    with pytest.raises(TypeError, match="bool"):
+        by_flag(True)
+
+
+@override_settings(LANTOA_DB_PREPARE=False)
+def test_a_compiled_query_switched_off_runs_as_a_queryset(tree):
+    _root, _so, schools = tree
+    with CaptureQueriesContext(connection) as queries:
+        (unit,) = _unit_names(schools[2].pk)
+    assert unit.name == "Trường THCS số 3"
+    assert len(queries) == 1 and queries[0]["sql"].startswith("SELECT")

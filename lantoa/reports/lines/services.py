@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from lantoa.campaigns.models import Campaign
+from lantoa.core import prepared
 from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.text import nfc
 from lantoa.documents.models import REPORTING_KINDS
@@ -458,13 +459,19 @@ def _upsert(rows: list[tuple]) -> None:
 NODE_UNREAD = object()  # ``node`` not given: reporting_totals_apply reads it
 
 
-def report_node(*, campaign_id: int, unit_id: int) -> ReportingNode | None:
-    """The unit's node with what a transition needs (path, expected, leaf, due date)."""
-    return first_of(
-        ReportingNode.objects.filter(campaign_id=campaign_id, unit_id=unit_id).only(
-            "path", "expected", "leaf", "due_on"
-        )
+@prepared.compiled
+def _report_node(campaign_id: int, unit_id: int):
+    return (
+        ReportingNode.objects.filter(campaign_id=campaign_id, unit_id=unit_id)
+        .only("path", "expected", "leaf", "due_on")
+        .order_by()[:1]
     )
+
+
+def report_node(*, campaign_id: int, unit_id: int) -> ReportingNode | None:
+    """The unit's node with what a transition needs (path, expected, leaf, due date):
+    compiled once and prepared (``prepared.compiled``)."""
+    return next(iter(_report_node(campaign_id, unit_id)), None)
 
 
 def reporting_totals_apply(*, report, before: dict, after: dict, node=NODE_UNREAD) -> None:
