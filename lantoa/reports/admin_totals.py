@@ -19,11 +19,13 @@ Values of counted reports never change in place (a report is edited as a draft o
 returned report, then submitted), so transitions and moves are the only writers.
 """
 
+import functools
 import json
 from collections import defaultdict
 
 from django.db import connection
 
+from lantoa.core import prepared
 from lantoa.core.bulk import json_rows
 from lantoa.reports.models import COUNT_CODES, SHARDED_DEPTH, TOTAL_SHARDS
 from lantoa.units.models import Unit
@@ -67,21 +69,33 @@ def admin_totals_apply(*, report, before: dict, after: dict) -> None:
     ancestors = _prefixes(report.unit.path)
     if not rows or not ancestors:
         return
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    marks = ", ".join(["%s"] * len(ancestors))
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {TABLE} (campaign_id, unit_id, shard, code, value, entries) "  # noqa: S608
-            f"SELECT %s, u.id, CASE WHEN u.depth <= {SHARDED_DEPTH} THEN %s ELSE 0 END, "
-            f"d.column1, d.column2, d.column3 FROM units_unit u CROSS JOIN (VALUES {values}) d "
-            f"WHERE u.path IN ({marks}) ORDER BY u.path, d.column1 {_UPSERT}",
-            [
-                report.campaign_id,
-                report.unit_id % TOTAL_SHARDS,
-                *[x for row in rows for x in row],
-                *ancestors,
-            ],
-        )
+    prepared.fetchall(
+        _apply_sql(),
+        [
+            report.campaign_id,
+            report.unit_id % TOTAL_SHARDS,
+            json.dumps([{"code": c, "value": v, "entries": n} for c, v, n in rows]),
+            ancestors if connection.vendor == "postgresql" else json.dumps(ancestors),
+        ],
+    )
+
+
+@functools.cache
+def _apply_sql() -> str:
+    """``admin_totals_apply``'s upsert: the increments as one JSON parameter and the
+    ancestors' paths as one more (an array on PostgreSQL: its generic plan looks each path
+    up in the index), so its text is fixed and it is prepared once per session."""
+    if connection.vendor == "postgresql":
+        paths = "u.path = ANY(CAST(%s AS TEXT[]))"
+    else:
+        paths = "u.path IN (SELECT value FROM json_each(%s))"
+    codes = json_rows([("code", "text"), ("value", "bigint"), ("entries", "int")])
+    return (
+        f"INSERT INTO {TABLE} (campaign_id, unit_id, shard, code, value, entries) "  # noqa: S608
+        f"SELECT %s, u.id, CASE WHEN u.depth <= {SHARDED_DEPTH} THEN %s ELSE 0 END, "
+        f"m.code, m.value, m.entries FROM units_unit u CROSS JOIN {codes} "
+        f"WHERE {paths} ORDER BY u.path, m.code {_UPSERT} RETURNING 1"
+    )
 
 
 # --- administrative moves ---------------------------------------------------------------

@@ -454,10 +454,12 @@ def report_version_get(report: Report, version: int) -> ReportVersion:
         raise NotFound
 
 
-def evidence_for_report(report: Report):
+def evidence_for_report(report: Report) -> list[Evidence]:
+    """The report's evidence, oldest first; no query when the report was read knowing it
+    has none (``has_evidence``), not even one compiled to find that out."""
     if report.pk is None or getattr(report, "has_evidence", True) is False:
-        return Evidence.objects.none()
-    return Evidence.objects.filter(report=report).order_by("created_at", "id")
+        return []
+    return list(Evidence.objects.filter(report=report).order_by("created_at", "id"))
 
 
 def evidence_download(user, evidence_id) -> Download:

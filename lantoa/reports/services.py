@@ -6,6 +6,8 @@ rows (``counted`` follows the state), a version snapshot and the history, in
 one transaction.
 """
 
+import functools
+import json
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from lantoa.campaigns.models import Campaign, Indicator, IndicatorRule, UnitOfMe
 from lantoa.campaigns.permissions import can_edit_indicator_set
 from lantoa.campaigns.selectors import indicator_set
 from lantoa.core import prepared
+from lantoa.core.bulk import json_rows
 from lantoa.core.errors import Conflict, NotFound, PermissionDeniedError
 from lantoa.core.text import nfc
 from lantoa.history.services import history_record
@@ -352,6 +355,19 @@ def _changed_message(stored: int, sent: int) -> str:
     )
 
 
+@functools.cache
+def _values_upsert_sql() -> str:
+    """The value rows' upsert (made once, for this process's database)."""
+    rows = json_rows([("code", "text"), ("value", "bigint")])
+    return (
+        f"INSERT INTO {ReportValue._meta.db_table} "  # noqa: S608 — our names
+        "(report_id, campaign_id, unit_id, indicator_code, value, counted) "
+        f"SELECT %s, %s, %s, m.code, m.value, %s FROM {rows} WHERE 1 = 1 "
+        "ON CONFLICT (report_id, indicator_code) DO UPDATE "
+        "SET value = excluded.value, counted = excluded.counted RETURNING 1"
+    )
+
+
 def _values_write(report: Report, *, before: dict[str, int], after: dict[str, int]) -> None:
     """Store ``after`` as the report's value rows, writing only what changed."""
     gone = [code for code in before if code not in after]
@@ -359,21 +375,16 @@ def _values_write(report: Report, *, before: dict[str, int], after: dict[str, in
         ReportValue.objects.filter(report=report, indicator_code__in=gone).delete()
     changed = {code: v for code, v in after.items() if before.get(code) != v}
     if changed:
-        ReportValue.objects.bulk_create(
+        # One upsert of every changed code (one JSON parameter), prepared once per session.
+        prepared.fetchall(
+            _values_upsert_sql(),
             [
-                ReportValue(
-                    report=report,
-                    campaign_id=report.campaign_id,
-                    unit_id=report.unit_id,
-                    indicator_code=code,
-                    value=value,
-                    counted=report.state in COUNTED_STATES,
-                )
-                for code, value in changed.items()
+                report.pk,
+                report.campaign_id,
+                report.unit_id,
+                report.state in COUNTED_STATES,
+                json.dumps([{"code": code, "value": value} for code, value in changed.items()]),
             ],
-            update_conflicts=True,
-            unique_fields=["report", "indicator_code"],
-            update_fields=["value", "counted"],
         )
     report.stored_values = dict(after)
 

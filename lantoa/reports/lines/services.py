@@ -14,6 +14,7 @@ to the node's ancestors in the same transaction; ``rollup_check`` recomputes
 everything from the raw values and must agree.
 """
 
+import functools
 import json
 from collections import defaultdict
 from datetime import date
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from lantoa.campaigns.models import Campaign
 from lantoa.core import prepared
+from lantoa.core.bulk import json_rows
 from lantoa.core.errors import Conflict, NotFound
 from lantoa.core.text import nfc
 from lantoa.documents.models import REPORTING_KINDS
@@ -438,22 +440,34 @@ def _upsert(rows: list[tuple]) -> None:
     keys = sorted(key for key, codes in grouped.items() if any(codes.values()))
     if not keys:
         return
-    merge = totals_merge_sql()
-    with connection.cursor() as cur:
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-            flat = [
-                x
-                for key in chunk
-                for x in (*key, json.dumps({c: v for c, v in grouped[key].items() if v}))
-            ]
-            cur.execute(
-                f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, totals) "  # noqa: S608
-                f"VALUES {placeholders} ON CONFLICT (campaign_id, unit_id, shard) "
-                f"DO UPDATE SET totals = {merge}",
-                flat,
-            )
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        data = [
+            {
+                "campaign_id": key[0],
+                "unit_id": key[1],
+                "shard": key[2],
+                "totals": json.dumps({c: v for c, v in grouped[key].items() if v}),
+            }
+            for key in chunk
+        ]
+        prepared.fetchall(_upsert_sql(), [json.dumps(data)])
+
+
+@functools.cache
+def _upsert_sql() -> str:
+    """``_upsert``'s statement: the rows as one JSON parameter (in key order), so its text
+    is fixed and it is prepared once per session."""
+    rows = json_rows(
+        [("campaign_id", "bigint"), ("unit_id", "bigint"), ("shard", "int"), ("totals", "text")]
+    )
+    return (
+        f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, totals) "  # noqa: S608
+        f"SELECT m.campaign_id, m.unit_id, m.shard, m.totals FROM {rows} WHERE 1 = 1 "
+        "ORDER BY m.campaign_id, m.unit_id, m.shard "
+        f"ON CONFLICT (campaign_id, unit_id, shard) DO UPDATE SET totals = {totals_merge_sql()} "
+        "RETURNING 1"
+    )
 
 
 NODE_UNREAD = object()  # ``node`` not given: reporting_totals_apply reads it
