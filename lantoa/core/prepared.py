@@ -17,6 +17,9 @@ compiled once per process, run prepared, and its rows become the instances the q
 would give. Django's compiler cost about 0.8 ms of CPU per lookup and PostgreSQL's planner
 0.3–0.5 ms; compiled and prepared, such a lookup takes 0.2 ms of CPU and 0.3 ms in all.
 
+A write of a fixed text (an upsert whose rows travel as one JSON parameter) goes through
+``fetchall`` too, ending in ``RETURNING`` so there are rows to read.
+
 Only statements whose plan does not depend on the values belong here: equality on keys,
 a fixed number of parameters. On SQLite, or with ``LANTOA_DB_PREPARE=0`` (a pooler in
 transaction mode, which hands one server session to many clients and so loses prepared
