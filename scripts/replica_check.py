@@ -112,6 +112,22 @@ def page_difference(a, b) -> str:
     return "".join(f"\n        {line}" for line in difflib.unified_diff(text(a), text(b), n=0))
 
 
+def read_on_replica(client, path, label):
+    """GET ``path``: 200, and every query but who is asking ran on the replica."""
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["replica"]) as replica,
+    ):
+        response = client.get(path)
+    check(response.status_code == 200, f"{label} 200")
+    check(
+        len(replica) > 0 and only_who_is_asking(primary),
+        f"{label} read from the replica ({len(replica)} queries; "
+        f"{len(primary)} on the primary: who is asking){elsewhere(primary)}",
+    )
+    return response
+
+
 def office_reads_the_replica():
     """The roll-up routes of an office read from the replica, hand-written statements
     included, and answer what the primary answers."""
@@ -132,31 +148,20 @@ def office_reads_the_replica():
         return client
 
     office = login("so.hanoi")
+    answers = {}
     for who, what, path, figures in (
         ("so.hanoi", "API roll-up", f"{api}/rollup?unit={so.pk}", lambda b: b["rows"]),
         ("so.hanoi", "API completeness", f"{api}/completeness?unit={so.pk}", lambda b: b["submitted"]),
         ("bo.gddt", "API roll-up, administrative line", f"{api}/rollup?unit={bo.pk}&line=admin",
          lambda b: b["rows"] and b["totals"]),
     ):  # fmt: skip
-        client = login(who)
-        with (
-            CaptureQueriesContext(connections["default"]) as primary,
-            CaptureQueriesContext(connections["replica"]) as replica,
-        ):
-            response = client.get(path)
-        check(response.status_code == 200, f"{who}: {what} 200")
-        check(
-            len(replica) > 0 and only_who_is_asking(primary),
-            f"{who}: {what} read from the replica ({len(replica)} queries; "
-            f"{len(primary)} on the primary: who is asking){elsewhere(primary)}",
-        )
-        check(bool(figures(response.json())), f"{who}: {what} holds the demo's figures")
+        body = read_on_replica(login(who), path, f"{who}: {what}").json()
+        check(bool(figures(body)), f"{who}: {what} holds the demo's figures")
         on_primary = login(who, pin=True).get(path)
-        check(response.json() == on_primary.json(), f"{who}: {what} equals the primary's answer")
-        if what == "API completeness":
-            completeness_body = response.json()
+        check(body == on_primary.json(), f"{who}: {what} equals the primary's answer")
+        answers[what] = body
     long_bien = world.units["pgd_longbien"].name
-    submitted = completeness_body["submitted"]
+    submitted = answers["API completeness"]["submitted"]
     for what, path, shown in (
         ("roll-up page", reverse("reports:rollup", args=[campaign.pk, so.pk]), long_bien),
         (
@@ -166,17 +171,7 @@ def office_reads_the_replica():
         ),
         ("dashboard", reverse("dashboards:campaign") + f"?campaign={campaign.pk}", long_bien),
     ):
-        with (
-            CaptureQueriesContext(connections["default"]) as primary,
-            CaptureQueriesContext(connections["replica"]) as replica,
-        ):
-            response = office.get(path)
-        check(response.status_code == 200, f"office: {what} 200")
-        check(
-            len(replica) > 0 and only_who_is_asking(primary),
-            f"office: {what} read from the replica ({len(replica)} queries; "
-            f"{len(primary)} on the primary: who is asking){elsewhere(primary)}",
-        )
+        response = read_on_replica(office, path, f"office: {what}")
         check(shown in response.content.decode(), f"office: the {what} shows {shown}")
         on_primary = login("so.hanoi", pin=True).get(path)
         difference = page_difference(response, on_primary)

@@ -362,6 +362,7 @@ def _values_upsert_sql() -> str:
     return (
         f"INSERT INTO {ReportValue._meta.db_table} "  # noqa: S608 — our names
         "(report_id, campaign_id, unit_id, indicator_code, value, counted) "
+        # WHERE: SQLite would read ON CONFLICT right after FROM as a join's ON.
         f"SELECT %s, %s, %s, m.code, m.value, %s FROM {rows} WHERE 1 = 1 "
         "ON CONFLICT (report_id, indicator_code) DO UPDATE "
         "SET value = excluded.value, counted = excluded.counted RETURNING 1"

@@ -167,7 +167,7 @@ def _form_context(
         "prefilled": prefill and bool(suggested) and not posted,
         "can_write": can_write_report(request.user, report),
         "can_review": parent is not None and can_review_report(request.user, report, parent=parent),
-        "evidence": list(evidence_for_report(report)),
+        "evidence": evidence_for_report(report),
         "versions": list(report_versions(report)[:20]) if report.pk else [],
         "states": ReportState,
         "budget_codes": (BUDGET_STATE, BUDGET_SPONSOR),

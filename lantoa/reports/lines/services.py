@@ -463,6 +463,7 @@ def _upsert_sql() -> str:
     )
     return (
         f"INSERT INTO {TOTAL} (campaign_id, unit_id, shard, totals) "  # noqa: S608
+        # WHERE: SQLite would read ON CONFLICT right after FROM as a join's ON.
         f"SELECT m.campaign_id, m.unit_id, m.shard, m.totals FROM {rows} WHERE 1 = 1 "
         "ORDER BY m.campaign_id, m.unit_id, m.shard "
         f"ON CONFLICT (campaign_id, unit_id, shard) DO UPDATE SET totals = {totals_merge_sql()} "
