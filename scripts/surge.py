@@ -446,6 +446,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--keep-alive", type=int, default=30, help="gunicorn's, in seconds")
     parser.add_argument("--require-rate", type=float, default=0, help="submits/s at least")
     parser.add_argument("--require-p95", type=float, default=0, help="submit p95 ms at most")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -509,7 +510,7 @@ def main(argv=None) -> int:
         "--workers", str(args.workers),
         "--threads", str(args.threads),
         "--worker-class", "gthread",
-        "--keep-alive", "30",
+        "--keep-alive", str(args.keep_alive),
         "--error-logfile", str(log),
     ]  # fmt: skip
     server = subprocess.Popen(cmd, cwd=ROOT, env=env)

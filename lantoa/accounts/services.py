@@ -15,6 +15,7 @@ from lantoa.accounts.models import ApiToken, Membership, Role, User
 from lantoa.accounts.permissions import can_manage_members
 from lantoa.accounts.selectors import memberships_for_token
 from lantoa.accounts.usernames import username_normalise, username_problem
+from lantoa.core import prepared
 from lantoa.core.errors import NotFound
 from lantoa.core.ratelimit import RateLimitUnavailable, rate_count
 from lantoa.core.spreadsheets import RowError, RowErrors, read_table
@@ -60,7 +61,8 @@ def token_authenticate(*, raw: str) -> User | None:
             return None
         user = token.user
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        prepared.update(token, ["last_used_at"])
     user.api_token = token
     return user
 

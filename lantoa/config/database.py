@@ -7,7 +7,9 @@
 - ``LANTOA_DB_CONN_MAX_AGE``  seconds a connection is kept for the next request (default 60;
                               0 closes it after each request). Kept connections are checked
                               before reuse (``CONN_HEALTH_CHECKS``), so a restarted database
-                              costs one reconnect, not an error.
+                              costs one reconnect, not an error; on PostgreSQL the check
+                              reads the socket instead of sending ``SELECT 1``
+                              (lantoa/core/db/postgresql/base.py)
 - ``LANTOA_DB_JIT``           ``1`` keeps PostgreSQL's JIT compiler on (default off: it adds
                               0.3–0.8 s of compilation to large aggregates that run in
                               milliseconds without it)
@@ -52,6 +54,8 @@ def _connection(url: str, environ: Mapping[str, str]) -> dict:
             "timeout": 20,
         }
     elif db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that asks the socket, not the server.
+        db["ENGINE"] = "lantoa.core.db.postgresql"
         flags = []
         if environ.get("LANTOA_DB_JIT") != "1":
             flags.append("-c jit=off")

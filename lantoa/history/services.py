@@ -3,6 +3,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from lantoa.core import prepared
 from lantoa.core.bulk import insert_rows
 from lantoa.history.models import HistoryEntry
 
@@ -21,7 +22,7 @@ def history_record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> HistoryEntry:
-    return HistoryEntry.objects.create(
+    entry = HistoryEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         unit=unit,
         object_type=obj._meta.model_name,
@@ -31,6 +32,8 @@ def history_record(
         before=_plain(before),
         after=_plain(after),
     )
+    # A fixed text prepared once per session: every save and transition writes one.
+    return prepared.insert([entry])[0]
 
 
 def history_record_many(*, actor, objects, action: str, summary: str) -> int:

@@ -131,8 +131,7 @@ def _deliver(
         )
         for m in recipients
     ]
-    if notices:
-        Notification.objects.bulk_create(notices)
+    prepared.insert(notices)  # a submission's few notices: a fixed text, prepared
     by_unit: dict[int, set[str]] = defaultdict(set)
     for m in recipients:
         if m.user.email:

@@ -140,7 +140,7 @@ def _indicator_values(values: dict[str, int]) -> dict[str, int]:
 
 
 def _record_version(report: Report, *, action: str, user, values: dict, note: str = "") -> None:
-    ReportVersion.objects.create(
+    version = ReportVersion(
         report=report,
         version=report.version,
         action=action,
@@ -152,6 +152,7 @@ def _record_version(report: Report, *, action: str, user, values: dict, note: st
         note=note,
         actor=user if getattr(user, "pk", None) else None,
     )
+    prepared.insert([version])  # fixed text, prepared: every save and transition writes one
 
 
 _LOCK_SQL = (
@@ -324,7 +325,7 @@ def _create(report: Report, *, version: int) -> None:
     try:
         # No savepoint: a unit saved first by someone else rolls the whole save back.
         with transaction.atomic(savepoint=False):
-            report.save()
+            prepared.insert([report])
     except IntegrityError:
         raise Conflict(
             "Báo cáo vừa được người khác lưu trước. Dữ liệu bạn nhập chưa được lưu; "
@@ -413,17 +414,8 @@ def _transition(
     report.version += 1
     for name, value in fields.items():
         setattr(report, name, value)
-    report.save(update_fields=["state", "version", "updated_at", *fields])
-    ReportValue.objects.filter(report=report).update(counted=to_state in COUNTED_STATES)
-    # The reporting tree's node totals move in the same transaction (zero staleness).
-    reporting_totals_apply(
-        report=report,
-        before=counted_before,
-        after=contribution(
-            state=report.state, on_time=report.on_time, expected=expected, values=values
-        ),
-        node=node,
-    )
+    prepared.update(report, ["state", "version", "updated_at", *fields])
+    prepared.fetchall(_COUNTED_SQL, [to_state in COUNTED_STATES, report.pk])
     _record_version(report, action=action, user=user, values=values, note=note)
     history_record(
         actor=user,
@@ -434,7 +426,23 @@ def _transition(
         before=before,
         after=_snapshot(report, values),
     )
+    # The reporting tree's node totals move in the same transaction (zero staleness), last:
+    # the ancestors' rows are shared by every report below them, so they stay locked only
+    # for these statements and the commit (the caller writes its notices before).
+    reporting_totals_apply(
+        report=report,
+        before=counted_before,
+        after=contribution(
+            state=report.state, on_time=report.on_time, expected=expected, values=values
+        ),
+        node=node,
+    )
     return report
+
+
+_COUNTED_SQL = (
+    f"UPDATE {ReportValue._meta.db_table} SET counted = %s WHERE report_id = %s RETURNING 1"  # noqa: S608
+)
 
 
 def on_time_for(*, submitted_at: datetime, due_on) -> bool | None:
@@ -464,7 +472,18 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
     node = report_node(campaign_id=report.campaign_id, unit_id=report.unit_id)
     due_on = line_deadline_for_unit(campaign=report.campaign, unit=report.unit, node=node)
     on_time = on_time_for(submitted_at=now, due_on=due_on)
-    report = _transition(
+    # The reviewers above are told a report is waiting for them (before the transition,
+    # which writes the totals shared with other reports last).
+    notify_parent(
+        unit=report.unit,
+        kind="report_submitted",
+        title=f"{report.unit.name} đã gửi báo cáo Tuần lễ {report.campaign.year}",
+        body=f"Báo cáo của {report.unit.name} đang chờ tiếp nhận"
+        + ("." if on_time is not False else " (gửi quá hạn)."),
+        url=_report_url(report),
+        min_role=Role.APPROVER,
+    )
+    return _transition(
         report,
         node=node,
         user=user,
@@ -478,17 +497,6 @@ def report_submit(*, report: Report, user, now: datetime | None = None) -> Repor
         on_time=on_time,
         returned_reason="",
     )
-    # The reviewers above are told a report is waiting for them.
-    notify_parent(
-        unit=report.unit,
-        kind="report_submitted",
-        title=f"{report.unit.name} đã gửi báo cáo Tuần lễ {report.campaign.year}",
-        body=f"Báo cáo của {report.unit.name} đang chờ tiếp nhận"
-        + ("." if on_time is not False else " (gửi quá hạn)."),
-        url=_report_url(report),
-        min_role=Role.APPROVER,
-    )
-    return report
 
 
 def _review_check(user, report: Report) -> None:
@@ -506,7 +514,14 @@ def report_accept(*, report: Report, user, now: datetime | None = None) -> Repor
     report = _lock(report)
     if report.state != ReportState.SUBMITTED:
         raise Conflict(f"Chỉ tiếp nhận được báo cáo đã gửi (hiện: «{report.get_state_display()}»).")
-    report = _transition(
+    notify_units(
+        units=[report.unit],
+        kind="report_accepted",
+        title=f"Báo cáo kết quả Tuần lễ {report.campaign.year} đã được tiếp nhận",
+        body=f"Báo cáo của {report.unit.name} đã được cấp trên tiếp nhận.",
+        url=_report_url(report),
+    )
+    return _transition(
         report,
         user=user,
         to_state=ReportState.ACCEPTED,
@@ -515,14 +530,6 @@ def report_accept(*, report: Report, user, now: datetime | None = None) -> Repor
         accepted_at=now or timezone.now(),
         reviewed_by=user,
     )
-    notify_units(
-        units=[report.unit],
-        kind="report_accepted",
-        title=f"Báo cáo kết quả Tuần lễ {report.campaign.year} đã được tiếp nhận",
-        body=f"Báo cáo của {report.unit.name} đã được cấp trên tiếp nhận.",
-        url=_report_url(report),
-    )
-    return report
 
 
 def _reason(reason: str) -> str:
@@ -539,7 +546,14 @@ def report_return(*, report: Report, user, reason: str) -> Report:
     report = _lock(report)
     if report.state != ReportState.SUBMITTED:
         raise Conflict(f"Chỉ trả lại được báo cáo đã gửi (hiện: «{report.get_state_display()}»).")
-    report = _transition(
+    notify_units(
+        units=[report.unit],
+        kind="report_returned",
+        title=f"Báo cáo kết quả Tuần lễ {report.campaign.year} bị trả lại",
+        body=f"Lý do: {reason}",
+        url=_report_url(report),
+    )
+    return _transition(
         report,
         user=user,
         to_state=ReportState.RETURNED,
@@ -549,14 +563,6 @@ def report_return(*, report: Report, user, reason: str) -> Report:
         returned_reason=reason,
         reviewed_by=user,
     )
-    notify_units(
-        units=[report.unit],
-        kind="report_returned",
-        title=f"Báo cáo kết quả Tuần lễ {report.campaign.year} bị trả lại",
-        body=f"Lý do: {reason}",
-        url=_report_url(report),
-    )
-    return report
 
 
 @transaction.atomic
@@ -568,7 +574,14 @@ def report_reopen(*, report: Report, user, reason: str) -> Report:
         raise Conflict(
             f"Chỉ mở lại được báo cáo đã tiếp nhận (hiện: «{report.get_state_display()}»)."
         )
-    report = _transition(
+    notify_units(
+        units=[report.unit],
+        kind="report_reopened",
+        title=f"Báo cáo kết quả Tuần lễ {report.campaign.year} được mở lại để sửa",
+        body=f"Lý do: {reason}",
+        url=_report_url(report),
+    )
+    return _transition(
         report,
         user=user,
         to_state=ReportState.RETURNED,
@@ -579,14 +592,6 @@ def report_reopen(*, report: Report, user, reason: str) -> Report:
         accepted_at=None,
         reviewed_by=user,
     )
-    notify_units(
-        units=[report.unit],
-        kind="report_reopened",
-        title=f"Báo cáo kết quả Tuần lễ {report.campaign.year} được mở lại để sửa",
-        body=f"Lý do: {reason}",
-        url=_report_url(report),
-    )
-    return report
 
 
 # --- evidence ---------------------------------------------------------------------------------

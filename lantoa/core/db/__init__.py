@@ -1,0 +1,1 @@
+"""Lantoa's database backends (Django's, with what the deployment needs)."""
